@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _after_migrate(sender, **kwargs) -> None:
+    from guji.permissions import sync_role_groups
+    from guji.vocabularies import sync_vocabularies
+
+    # Sent once per app: each run sees that app's new permissions; all of it is idempotent.
+    sync_role_groups()
+    if sender.name == "guji":
+        sync_vocabularies()
+
+
+class GujiConfig(AppConfig):
+    name = "guji"
+    verbose_name = _("Register")
+
+    def ready(self) -> None:
+        post_migrate.connect(_after_migrate, dispatch_uid="guji.after_migrate")

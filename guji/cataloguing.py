@@ -1,0 +1,97 @@
+"""Reading the catalogue forms of 题名卷数 and 著者 (census.md §4.1–4.2) into structured data."""
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from guji.chinese import chinese_number, to_simplified
+
+_NUMERAL = "〇零一二三四五六七八九十百千廿卅两兩"
+# The first "N卷" (or 不分卷 / □□卷) after the title ends the title proper.
+_TITLE_JUAN = re.compile(rf"^(?P<title>.+?)(?:(?P<n>[{_NUMERAL}]+)卷|(?P<unknown>□+)卷|不分卷)")
+_STATEMENT = re.compile(
+    r"(?P<attr>[题題])?[(（](?P<dynasty>[^()（）]{1,8})[)）](?P<body>[^()（）\s]+)"
+)
+
+
+def parse_title_juan(text: str) -> tuple[str, int | None]:
+    """Split 题名卷数 into the title and the total number of 卷 (None when unknown or 不分卷)."""
+    text = text.strip()
+    bracket = re.match(r"^[［\[][^］\]]*[］\]]", text)  # ［萬曆］ is a cataloguer's prefix
+    start = bracket.end() if bracket else 0
+    m = _TITLE_JUAN.match(text[start:])
+    if not m:
+        return text, None
+    title = text[: start + m.end("title")]
+    if m.group("n"):
+        return title, chinese_number(m.group("n"))
+    return title, None
+
+
+@dataclass(frozen=True)
+class Statement:
+    dynasty: str
+    name: str
+    role: str
+    attributed: bool = False
+
+
+@cache
+def _role_names() -> tuple[str, ...]:
+    """Role names (both forms), longest first, so 纂修 wins over 修."""
+    from guji.models import AuthorRole
+
+    names = set()
+    for name, trad in AuthorRole.objects.filter(active=True).values_list("name", "trad"):
+        names.update(n for n in (name, trad) if n)
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+def forget_role_names() -> None:
+    _role_names.cache_clear()
+
+
+def split_role(body: str) -> tuple[str, str]:
+    for role in _role_names():
+        if body.endswith(role) and len(body) > len(role):
+            return body[: -len(role)], role
+    return body, ""
+
+
+def parse_statements(text: str) -> list[Statement]:
+    """Read ``（漢）司馬遷撰 （南朝宋）裴駰集解`` into statements, in order.
+
+    A name without a role shares the role written after the next name (census.md §4.2), so it
+    is kept with an empty role. Text outside the (朝代)姓名 pattern is read as names with no
+    dynasty, one per space-separated word.
+    """
+    statements: list[Statement] = []
+    pos = 0
+    text = text.strip()
+    for m in _STATEMENT.finditer(text):
+        statements.extend(_bare_names(text[pos : m.start()]))
+        name, role = split_role(m.group("body"))
+        statements.append(Statement(m.group("dynasty"), name, role, bool(m.group("attr"))))
+        pos = m.end()
+    statements.extend(_bare_names(text[pos:]))
+    return statements
+
+
+def _bare_names(text: str) -> list[Statement]:
+    out = []
+    for word in text.split():
+        name, role = split_role(word)
+        out.append(Statement("", name, role))
+    return out
+
+
+def catalogue_form(statements: list[Statement]) -> str:
+    return " ".join(
+        f"{'题' if s.attributed else ''}{f'（{s.dynasty}）' if s.dynasty else ''}{s.name}{s.role}"
+        for s in statements
+    )
+
+
+def search_key(*parts: str) -> str:
+    """What search matches against: simplified, lower-case, so 繁 and 简 find each other."""
+    return to_simplified(" ".join(p for p in parts if p)).lower()

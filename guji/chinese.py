@@ -1,0 +1,43 @@
+"""Chinese text helpers shared by the parsers: 繁→简 and Chinese numerals."""
+
+from functools import cache
+
+import opencc
+
+
+@cache
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    return _t2s().convert(text) if text else text
+
+
+_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5,
+           "六": 6, "七": 7, "八": 8, "九": 9}
+_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def chinese_number(text: str) -> int | None:
+    """Read 一 … 九千九百九十九, 廿/卅, 元 (=1) and digit strings; None when it is not a number."""
+    text = text.strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return int(text)
+    if text == "元":
+        return 1
+    text = text.replace("廿", "二十").replace("卅", "三十")
+    if all(ch in _DIGITS for ch in text) and len(text) > 1:  # 一九三一 read digit by digit
+        return int("".join(str(_DIGITS[ch]) for ch in text))
+    total, current = 0, 0
+    for ch in text:
+        if ch in _DIGITS:
+            current = _DIGITS[ch]
+        elif ch in _UNITS:
+            total += (current or 1) * _UNITS[ch]
+            current = 0
+        else:
+            return None
+    return total + current

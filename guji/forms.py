@@ -1,0 +1,86 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from guji.cataloguing import Statement, parse_statements
+from guji.models import Binding, EditionType, Grade, Holding, Institution, SibuClass
+from guji.services import EDITABLE_FIELDS
+
+
+class HoldingForm(forms.ModelForm):
+    authors = forms.CharField(
+        label=_("Responsibility"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Catalogue form, e.g. （漢）司馬遷撰 （南朝宋）裴駰集解"),
+    )
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. corrected against the 卷端")}),
+    )
+
+    class Meta:
+        model = Holding
+        fields = EDITABLE_FIELDS
+        widgets = {
+            "annotations": forms.Textarea(attrs={"rows": 2}),
+            "seals": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, require_reason: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].required = False
+        self.fields["title"].help_text = _("Filled from the title and juan when left empty.")
+        self.fields["sibu_class"].queryset = SibuClass.objects.filter(active=True)
+        self.fields["binding"].queryset = Binding.objects.filter(active=True)
+        self.fields["reason"].required = require_reason
+        if self.instance.pk:
+            self.initial.setdefault("authors", self.instance.authors_text)
+        self.order_fields(["call_number", "title_juan", "title", "juan_count", "authors"])
+
+    def clean_authors(self) -> list[Statement]:
+        return parse_statements(self.cleaned_data["authors"])
+
+    def holding_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
+
+
+class HoldingCreateForm(HoldingForm):
+    institution = forms.ModelChoiceField(label=_("Institution"), queryset=Institution.objects)
+
+    def __init__(self, *args, institutions, **kwargs):
+        super().__init__(*args, require_reason=False, **kwargs)
+        self.fields["institution"].queryset = institutions
+        self.fields["reason"].label = _("Note for the record (optional)")
+        self.order_fields(["institution", "call_number", "title_juan", "title", "juan_count"])
+
+
+class HoldingFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    institution = forms.ModelChoiceField(
+        label=_("Institution"), queryset=Institution.objects.none(), required=False
+    )
+    dynasty = forms.ChoiceField(label=_("Dynasty"), required=False)
+    edition_type = forms.ChoiceField(label=_("Edition type"), required=False)
+    sibu = forms.ModelChoiceField(
+        label=_("Classification"), queryset=SibuClass.objects.none(), required=False
+    )
+    grade = forms.ChoiceField(label=_("Grade"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    DYNASTIES = ("宋", "北宋", "南宋", "辽", "西夏", "金", "元", "明", "南明", "清", "民国")
+
+    def __init__(self, *args, institutions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = institutions
+        any_ = [("", _("Any"))]
+        self.fields["dynasty"].choices = any_ + [(d, d) for d in self.DYNASTIES]
+        self.fields["edition_type"].choices = any_ + [
+            (name, name) for name in EditionType.objects.filter(active=True).values_list("name", flat=True)
+        ]
+        self.fields["sibu"].queryset = SibuClass.objects.filter(active=True)
+        self.fields["sibu"].empty_label = _("Any")
+        self.fields["institution"].empty_label = _("Any")
+        self.fields["grade"].choices = any_ + list(Grade.choices)
+        self.fields["status"].choices = any_ + list(Holding.Status.choices)

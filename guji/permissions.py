@@ -1,0 +1,212 @@
+"""The one place that knows who may do what.
+
+Institution staff (cataloguer, manager) hold guardian object permissions on their Institution;
+centre roles hold the same codenames globally through their group. Lists ask ``scope_filter``
+and single objects ask ``can``: both read the same grants, so a list never shows what a detail
+page would refuse.
+"""
+
+from typing import Literal
+
+from django.contrib.auth.models import AnonymousUser, Group, Permission
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.db.models import Q
+from guardian.shortcuts import assign_perm, remove_perm
+
+from guji.history import save_audited
+from guji.models import (
+    Institution,
+    InstitutionGroupObjectPermission,
+    InstitutionUserObjectPermission,
+    RoleAssignment,
+    User,
+)
+
+Action = Literal["view", "catalogue", "review", "manage"]
+Role = RoleAssignment.Role
+
+CODENAMES: dict[str, str] = {  # declared in Institution.Meta.permissions
+    "view": "view_holdings",
+    "catalogue": "catalogue_holdings",
+    "review": "review_census",
+    "manage": "manage_institution",
+}
+
+# Roles held on one institution: granted as object permissions on that Institution.
+INSTITUTION_ROLES: dict[str, tuple[Action, ...]] = {
+    Role.CATALOGUER: ("view", "catalogue"),
+    Role.MANAGER: ("view", "catalogue", "manage"),
+}
+# Centre roles: granted globally through the role's group.
+CENTRE_ROLES: dict[str, tuple[Action, ...]] = {
+    Role.REVIEWER: ("view", "review"),
+    Role.CONSERVATOR: ("view",),
+    Role.CENTRE_ADMIN: ("view", "catalogue", "review", "manage"),
+    Role.PROVINCIAL: ("view",),
+}
+# Roles that may open the Django admin (model permissions come from the group, see apps.py).
+STAFF_ROLES = {Role.CENTRE_ADMIN}
+
+AnyUser = User | AnonymousUser
+
+
+def _active(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def holds_globally(user: AnyUser, action: Action) -> bool:
+    """True when the user may do ``action`` at every institution (a centre role or superuser)."""
+    return _active(user) and user.has_perm(f"guji.{CODENAMES[action]}")
+
+
+def _granted_institution_ids(user: User, action: Action) -> tuple[models.QuerySet, ...]:
+    codename = CODENAMES[action]
+    direct = InstitutionUserObjectPermission.objects.filter(
+        user=user, permission__codename=codename, permission__content_type__app_label="guji"
+    ).values("content_object_id")
+    via_group = InstitutionGroupObjectPermission.objects.filter(
+        group__user=user, permission__codename=codename, permission__content_type__app_label="guji"
+    ).values("content_object_id")
+    return direct, via_group
+
+
+def scope_filter(user: AnyUser, action: Action, path: str) -> Q:
+    """A Q that keeps rows whose institution (reached through ``path``) the user may act on."""
+    if not _active(user):
+        return Q(pk__in=[])
+    if holds_globally(user, action):
+        return Q()
+    direct, via_group = _granted_institution_ids(user, action)
+    return Q(**{f"{path}__in": direct}) | Q(**{f"{path}__in": via_group})
+
+
+def institutions_where(user: AnyUser, action: Action) -> models.QuerySet[Institution]:
+    return Institution.objects.filter(scope_filter(user, action, "pk"))
+
+
+def institution_of(obj: models.Model) -> int | None:
+    if isinstance(obj, Institution):
+        return obj.pk
+    return obj.institution_id
+
+
+def can(user: AnyUser, action: Action, obj: models.Model) -> bool:
+    if not _active(user):
+        return False
+    if holds_globally(user, action):
+        return True
+    institution_id = institution_of(obj)
+    if institution_id is None:
+        return False
+    return institutions_where(user, action).filter(pk=institution_id).exists()
+
+
+def can_anywhere(user: AnyUser, action: Action) -> bool:
+    """May the user do ``action`` at some institution (to show a menu entry or a button)."""
+    return _active(user) and (
+        holds_globally(user, action) or institutions_where(user, action).exists()
+    )
+
+
+def require(user: AnyUser, action: Action, obj: models.Model) -> None:
+    if not can(user, action, obj):
+        raise PermissionDenied
+
+
+def roles_of(user: AnyUser) -> set[str]:
+    if not _active(user):
+        return set()
+    return set(user.role_assignments.values_list("role", flat=True))
+
+
+def sync_role_groups() -> None:
+    """Give each role's group exactly the global permissions its role carries.
+
+    Run after every migrate (see apps.py), so a new model's admin permissions reach the centre
+    administrator without a data migration per app.
+    """
+    perms = {p.codename: p for p in Permission.objects.filter(content_type__app_label="guji")}
+    if not set(CODENAMES.values()) <= set(perms):
+        return  # guji's permissions are created by its own post_migrate; wait for it
+    admin_perms = Permission.objects.filter(
+        content_type__app_label__in=["guji", "census", "conservation", "environment"]
+    )
+    for role in Role:
+        group, _ = Group.objects.get_or_create(name=role.value)
+        wanted = [perms[CODENAMES[a]] for a in CENTRE_ROLES.get(role, ())]
+        if role in STAFF_ROLES:
+            wanted = list({*wanted, *admin_perms})
+        group.permissions.set(wanted)
+
+
+@transaction.atomic
+def grant_role(
+    user: User,
+    role: str,
+    *,
+    institution: Institution | None = None,
+    by: User | None,
+    reason: str,
+) -> RoleAssignment:
+    """Give ``user`` a role (at ``institution`` for institution roles) and record who and why."""
+    role = Role(role)
+    if role in INSTITUTION_ROLES and institution is None:
+        raise ValueError(f"The role {role.label} needs an institution.")
+    if role in CENTRE_ROLES and institution is not None:
+        raise ValueError(f"The role {role.label} is a centre role and takes no institution.")
+    _require_role_manager(by, institution)
+    assignment = RoleAssignment.objects.filter(
+        user=user, role=role, institution=institution
+    ).first()
+    if assignment is None:
+        assignment = RoleAssignment(user=user, role=role, institution=institution)
+        save_audited(assignment, by=by, reason=reason)
+    user.groups.add(Group.objects.get_or_create(name=role.value)[0])
+    for action in INSTITUTION_ROLES.get(role, ()):
+        assign_perm(f"guji.{CODENAMES[action]}", user, institution)
+    if role in STAFF_ROLES and not user.is_staff:
+        user.is_staff = True
+        save_audited(user, by=by, reason=reason, fields=["is_staff"])
+    _forget_cached_perms(user)
+    return assignment
+
+
+@transaction.atomic
+def revoke_role(assignment: RoleAssignment, *, by: User | None, reason: str) -> None:
+    user, role, institution = assignment.user, Role(assignment.role), assignment.institution
+    _require_role_manager(by, institution)
+    assignment._history_user = by
+    assignment._change_reason = reason
+    assignment.delete()
+    still = set(
+        RoleAssignment.objects.filter(user=user, institution=institution).values_list(
+            "role", flat=True
+        )
+    )
+    kept_actions = {a for r in still for a in INSTITUTION_ROLES.get(r, ())}
+    for action in INSTITUTION_ROLES.get(role, ()):
+        if action not in kept_actions:
+            remove_perm(f"guji.{CODENAMES[action]}", user, institution)
+    if not RoleAssignment.objects.filter(user=user, role=role).exists():
+        user.groups.remove(*Group.objects.filter(name=role.value))
+    _forget_cached_perms(user)
+
+
+def _require_role_manager(by: User | None, institution: Institution | None) -> None:
+    """Centre administrators grant any role; an institution's manager, roles at it.
+
+    ``by=None`` is the bootstrap path (first administrator, demo data), open only to code.
+    """
+    if by is None:
+        return
+    if holds_globally(by, "manage"):
+        return
+    if institution is not None and can(by, "manage", institution):
+        return
+    raise PermissionDenied
+
+
+def _forget_cached_perms(user: User) -> None:
+    for attr in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        user.__dict__.pop(attr, None)

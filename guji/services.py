@@ -1,0 +1,169 @@
+"""Writing holdings: the one path that forms, admin, imports, commands and the API call."""
+
+from collections.abc import Mapping, Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from guji import editions
+from guji.cataloguing import Statement, catalogue_form, parse_title_juan, search_key
+from guji.history import delete_audited, save_audited
+from guji.models import Holding, Institution, Responsibility, User
+from guji.permissions import require
+
+# What a cataloguer may set directly; everything else on Holding is derived or a transition.
+EDITABLE_FIELDS = (
+    "call_number",
+    "sibu_class",
+    "title_juan",
+    "title",
+    "juan_count",
+    "edition_statement",
+    "layout",
+    "binding",
+    "series",
+    "volumes",
+    "cases",
+    "extant",
+    "annotations",
+    "seals",
+    "notes",
+    "storage_location",
+)
+CENTRE_FIELDS = ("grade",)  # set by the centre (grading), not by the institution's cataloguer
+
+
+def derive(holding: Holding, statements: Sequence[Statement] | None = None) -> None:
+    """Fill the fields that follow from others: edition dating, title split, search key."""
+    if holding.title_juan and (not holding.title or holding.juan_count is None):
+        title, juan = parse_title_juan(holding.title_juan)
+        holding.title = holding.title or title
+        if holding.juan_count is None:
+            holding.juan_count = juan
+    edition = editions.parse(holding.edition_statement or "")
+    holding.edition_dynasty = edition.dynasty or ""
+    holding.edition_era = edition.era or ""
+    holding.edition_era_year = edition.era_year
+    holding.edition_year = edition.year
+    holding.edition_type = edition.edition_type or ""
+    holding.edition_warnings = "\n".join(edition.warnings)
+    if statements is not None:
+        holding.authors_text = catalogue_form(list(statements))
+    holding.search_key = search_key(
+        holding.title_juan,
+        holding.title,
+        holding.authors_text,
+        holding.call_number,
+        holding.census_number,
+    )
+
+
+def _check_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Say why you are making this change."), code="reason_required")
+    return reason
+
+
+def _check_call_number(holding: Holding) -> None:
+    clash = Holding.objects.filter(
+        institution_id=holding.institution_id, call_number=holding.call_number
+    ).exclude(pk=holding.pk)
+    if clash.exists():
+        raise ValidationError(
+            {
+                "call_number": _("Call number %(number)s is already used at this institution.")
+                % {"number": holding.call_number}
+            },
+            code="duplicate_call_number",
+        )
+
+
+def _sync_statements(
+    holding: Holding, statements: Sequence[Statement], *, by: User | None, reason: str
+) -> None:
+    existing = list(holding.responsibilities.order_by("seq", "id"))
+    for seq, statement in enumerate(statements, start=1):
+        values = {
+            "seq": seq,
+            "dynasty": statement.dynasty,
+            "name": statement.name,
+            "role": statement.role,
+            "attributed": statement.attributed,
+        }
+        row = existing[seq - 1] if seq <= len(existing) else Responsibility(holding=holding)
+        if row.pk and all(getattr(row, k) == v for k, v in values.items()):
+            continue
+        for k, v in values.items():
+            setattr(row, k, v)
+        save_audited(row, by=by, reason=reason)
+    for row in existing[len(statements) :]:
+        delete_audited(row, by=by, reason=reason)
+
+
+@transaction.atomic
+def create_holding(
+    *,
+    institution: Institution,
+    data: Mapping[str, object],
+    statements: Sequence[Statement] = (),
+    by: User | None,
+    reason: str,
+) -> Holding:
+    """Register a new holding (a draft until the census accepts it)."""
+    if by is not None:
+        require(by, "catalogue", institution)
+    reason = _check_reason(reason)
+    holding = Holding(institution=institution)
+    _assign(holding, data, by=by)
+    derive(holding, statements)
+    _check_call_number(holding)
+    holding.full_clean(exclude=["search_key", "authors_text"], validate_unique=False)
+    save_audited(holding, by=by, reason=reason)
+    _sync_statements(holding, statements, by=by, reason=reason)
+    return holding
+
+
+@transaction.atomic
+def update_holding(
+    holding: Holding,
+    *,
+    data: Mapping[str, object],
+    statements: Sequence[Statement] | None = None,
+    by: User | None,
+    reason: str,
+) -> Holding:
+    """Change a holding's catalogue fields; ``reason`` is required and kept in its history."""
+    if by is not None:
+        require(by, "catalogue", holding)
+    reason = _check_reason(reason)
+    holding = Holding.objects.select_for_update().get(pk=holding.pk)
+    _assign(holding, data, by=by)
+    derive(holding, statements)
+    _check_call_number(holding)
+    holding.full_clean(exclude=["search_key", "authors_text"], validate_unique=False)
+    save_audited(holding, by=by, reason=reason)
+    if statements is not None:
+        _sync_statements(holding, statements, by=by, reason=reason)
+    return holding
+
+
+def _assign(holding: Holding, data: Mapping[str, object], *, by: User | None) -> None:
+    allowed = set(EDITABLE_FIELDS)
+    if by is None or by.has_perm("guji.review_census"):
+        allowed |= set(CENTRE_FIELDS)
+    unknown = set(data) - allowed
+    if unknown:
+        if unknown & set(CENTRE_FIELDS):
+            raise PermissionDenied
+        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+    for name, value in data.items():
+        setattr(holding, name, value if value is not None or name not in _TEXT else "")
+    if "title_juan" in data and "title" not in data:
+        holding.title = ""  # re-derive from the new 题名卷数
+    if "title_juan" in data and "juan_count" not in data:
+        holding.juan_count = None
+
+
+_TEXT = {f.name for f in Holding._meta.fields if f.get_internal_type() in ("CharField", "TextField")}
