@@ -16,6 +16,7 @@ urlpatterns = [
     path("holdings/<int:pk>/", views.holding_detail, name="holding_detail"),
     path("holdings/<int:pk>/edit/", views.holding_edit, name="holding_edit"),
     path("holdings/<int:pk>/timeline/", views.holding_timeline, name="holding_timeline"),
+    path("census/", include("census.urls")),
     path("admin/", admin.site.urls),
 ]
 
