@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from guji import views
 
@@ -8,7 +10,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The login page offers the language switch, so strangers must be able to use it.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("institutions/", views.institution_list, name="institution_list"),
     path("institutions/<int:pk>/", views.institution_detail, name="institution_detail"),
     path("holdings/", views.holding_list, name="holding_list"),
@@ -19,4 +22,3 @@ urlpatterns = [
     path("census/", include("census.urls")),
     path("admin/", admin.site.urls),
 ]
-

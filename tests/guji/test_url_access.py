@@ -1,0 +1,180 @@
+"""Every URL of the project, for every role: the status each must get.
+
+The URL list comes from the resolver, so a page added later without a line in ``EXPECTED``
+fails ``test_every_url_has_an_expectation`` until its expectations are written down here.
+"""
+
+from collections.abc import Callable, Iterator
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from guji.models import RoleAssignment
+from tests.factories import make_holding, make_institution, make_user
+
+Role = RoleAssignment.Role
+
+ROLES = (
+    "anonymous",
+    "cataloguer_a",
+    "manager_a",
+    "cataloguer_b",
+    "reviewer",
+    "conservator",
+    "centre_admin",
+    "provincial",
+)
+
+# Whole prefixes tested on their own below, not walked: the admin (its own login and
+# permissions) and i18n (set_language answers POST only).
+SKIPPED_PREFIXES = ("admin/", "i18n/")
+
+# (URL name, target, method) → expected status per role, in ROLES order. The target names the
+# object in ``world`` whose keys fill the path (see PATH_KWARGS); None for URLs without one.
+# 302 for anonymous means "to the login page"; other 302s must go where REDIRECTS says.
+# fmt: off
+EXPECTED: dict[tuple[str, str | None, str], tuple[int, ...]] = {
+    #                                                 anon cat_a man_a cat_b rev  cons admin prov
+    ("home", None, "get"):                            (302, 200, 200, 200, 200, 200, 200, 200),
+    ("login", None, "get"):                           (200, 302, 302, 302, 302, 302, 302, 302),
+    ("logout", None, "get"):                          (302, 405, 405, 405, 405, 405, 405, 405),
+    ("logout", None, "post"):                         (302, 302, 302, 302, 302, 302, 302, 302),
+    ("institution_list", None, "get"):                (302, 200, 200, 200, 200, 200, 200, 200),
+    ("institution_detail", "institution_a", "get"):   (302, 200, 200, 404, 200, 200, 200, 200),
+    ("institution_detail", "institution_b", "get"):   (302, 404, 404, 200, 200, 200, 200, 200),
+    ("holding_list", None, "get"):                    (302, 200, 200, 200, 200, 200, 200, 200),
+    ("holding_create", None, "get"):                  (302, 200, 200, 200, 403, 403, 200, 403),
+    ("holding_detail", "holding_a", "get"):           (302, 200, 200, 404, 200, 200, 200, 200),
+    ("holding_detail", "holding_b", "get"):           (302, 404, 404, 200, 200, 200, 200, 200),
+    ("holding_edit", "holding_a", "get"):             (302, 200, 200, 404, 403, 403, 200, 403),
+    ("holding_edit", "holding_b", "get"):             (302, 404, 404, 200, 403, 403, 200, 403),
+    ("holding_timeline", "holding_a", "get"):         (302, 200, 200, 404, 200, 200, 200, 200),
+    ("holding_timeline", "holding_b", "get"):         (302, 404, 404, 200, 200, 200, 200, 200),
+}
+# fmt: on
+
+# Where a signed-in user's 302 must lead, by URL name.
+REDIRECTS = {"login": "home", "logout": "login"}
+
+# How a target fills a URL's path; URLs not listed take {"pk": target.pk}.
+PATH_KWARGS: dict[str, Callable[[object], dict]] = {}
+
+
+def _walk(patterns, prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
+    """Yield (qualified URL name, route) for every pattern, descending into includes."""
+    for p in patterns:
+        route = prefix + str(p.pattern)
+        if route.startswith(SKIPPED_PREFIXES):
+            continue
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _walk(p.url_patterns, route, ns)
+        elif isinstance(p, URLPattern):
+            yield (f"{namespace}{p.name}" if p.name else "", route)
+
+
+def test_every_url_has_an_expectation():
+    covered = {name for name, _target, _method in EXPECTED}
+    unnamed = [route for name, route in _walk(get_resolver().url_patterns) if not name]
+    missing = sorted(
+        f"{name} ({route})"
+        for name, route in _walk(get_resolver().url_patterns)
+        if name and name not in covered
+    )
+    assert not unnamed, f"Give these URL patterns a name so they can be tested: {unnamed}"
+    assert not missing, (
+        "These URLs have no expected statuses. Add a line per target to EXPECTED in "
+        f"tests/guji/test_url_access.py (and PATH_KWARGS if the path is not <pk>): {missing}"
+    )
+
+
+def test_expectations_name_only_existing_urls():
+    known = {name for name, _route in _walk(get_resolver().url_patterns)}
+    stale = sorted({name for name, _t, _m in EXPECTED} - known)
+    assert not stale, f"EXPECTED lists URLs the project no longer has: {stale}"
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """One object per kind and one user per role, built once and rolled back after the module."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        a = make_institution(name="甲图书馆")
+        b = make_institution(name="乙图书馆")
+        users = {
+            "cataloguer_a": make_user(Role.CATALOGUER, a),
+            "manager_a": make_user(Role.MANAGER, a),
+            "cataloguer_b": make_user(Role.CATALOGUER, b),
+            "reviewer": make_user(Role.REVIEWER),
+            "conservator": make_user(Role.CONSERVATOR),
+            "centre_admin": make_user(Role.CENTRE_ADMIN),
+            "provincial": make_user(Role.PROVINCIAL),
+        }
+        yield SimpleNamespace(
+            users=users,
+            institution_a=a,
+            institution_b=b,
+            holding_a=make_holding(a),
+            holding_b=make_holding(b),
+        )
+        transaction.set_rollback(True)
+
+
+def _cases():
+    for (name, target, method), statuses in EXPECTED.items():
+        assert len(statuses) == len(ROLES), f"{name}: one status per role"
+        for role, status in zip(ROLES, statuses, strict=True):
+            label = f"{role}-{method}-{name}" + (f"-{target}" if target else "")
+            yield pytest.param(role, name, target, method, status, id=label)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("role", "name", "target", "method", "expected"), list(_cases()))
+def test_each_role_gets_the_expected_status(world, client, role, name, target, method, expected):
+    if role != "anonymous":
+        client.force_login(world.users[role])
+    kwargs = {}
+    if target is not None:
+        obj = getattr(world, target)
+        kwargs = PATH_KWARGS.get(name, lambda o: {"pk": o.pk})(obj)
+    url = reverse(name, kwargs=kwargs)
+
+    response = getattr(client, method)(url)
+
+    assert response.status_code == expected, f"{role} {method.upper()} {url}"
+    if expected == 302:
+        goes_to = urlsplit(response["Location"]).path
+        if role == "anonymous":
+            assert goes_to == reverse("login"), f"{url} must send strangers to the login page"
+        else:
+            assert goes_to == reverse(REDIRECTS[name])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_centre_administrator_opens_the_admin(world, client, role):
+    if role != "anonymous":
+        client.force_login(world.users[role])
+
+    response = client.get(reverse("admin:index"))
+
+    if role == "centre_admin":
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302
+        assert urlsplit(response["Location"]).path == reverse("admin:login")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["anonymous", "cataloguer_a"])
+def test_anyone_can_switch_the_language_by_post(world, client, role):
+    if role != "anonymous":
+        client.force_login(world.users[role])
+
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("login")})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("login")
+    assert response.cookies["django_language"].value == "en"
