@@ -77,7 +77,8 @@ class HoldingFilterForm(forms.Form):
         any_ = [("", _("Any"))]
         self.fields["dynasty"].choices = any_ + [(d, d) for d in self.DYNASTIES]
         self.fields["edition_type"].choices = any_ + [
-            (name, name) for name in EditionType.objects.filter(active=True).values_list("name", flat=True)
+            (name, name)
+            for name in EditionType.objects.filter(active=True).values_list("name", flat=True)
         ]
         self.fields["sibu"].queryset = SibuClass.objects.filter(active=True)
         self.fields["sibu"].empty_label = _("Any")

@@ -40,7 +40,10 @@ def sync_vocabularies() -> dict[str, int]:
             Binding,
             "binding.csv",
             lambda i, r: Binding(
-                code=r["code"], name=r["name"], trad=r["trad"], description=r["description"],
+                code=r["code"],
+                name=r["name"],
+                trad=r["trad"],
+                description=r["description"],
                 position=i,
             ),
         ),
@@ -48,16 +51,24 @@ def sync_vocabularies() -> dict[str, int]:
             AuthorRole,
             "roles.csv",
             lambda i, r: AuthorRole(
-                code=r["code"], name=r["name"], trad=r["trad"], english=r["english"],
-                description=r["description"], position=i,
+                code=r["code"],
+                name=r["name"],
+                trad=r["trad"],
+                english=r["english"],
+                description=r["description"],
+                position=i,
             ),
         ),
         (
             EditionType,
             "edition_types.csv",
             lambda i, r: EditionType(
-                code=r["code"], name=r["name"], trad=r["trad"], description=r["description"],
-                is_guji=r["is_guji_edition_type"] in ("yes", "pre-1912 only"), position=i,
+                code=r["code"],
+                name=r["name"],
+                trad=r["trad"],
+                description=r["description"],
+                is_guji=r["is_guji_edition_type"] in ("yes", "pre-1912 only"),
+                position=i,
             ),
         ),
     ]
@@ -66,9 +77,7 @@ def sync_vocabularies() -> dict[str, int]:
         have = set(model.objects.values_list("code", flat=True))
         new = [build(i, r) for i, r in enumerate(rows) if r["code"] not in have]
         if new:
-            bulk_create_with_history(
-                new, model, default_change_reason=REASON.format(file=filename)
-            )
+            bulk_create_with_history(new, model, default_change_reason=REASON.format(file=filename))
         added[model.__name__] = len(new)
     _link_edition_type_parents(_rows("edition_types.csv"))
     return added

@@ -25,13 +25,17 @@ def make_institution(**fields) -> Institution:
 def make_user(role: str | None = None, institution: Institution | None = None, **fields) -> User:
     """A user holding ``role`` (at ``institution`` for institution roles)."""
     n = next(_seq)
-    user = User.objects.create_user(username=fields.pop("username", f"user{n}"), password="pw", **fields)
+    user = User.objects.create_user(
+        username=fields.pop("username", f"user{n}"), password="pw", **fields
+    )
     if role:
         grant_role(user, role, institution=institution, by=None, reason="测试")
     return user
 
 
-def make_holding(institution: Institution | None = None, *, by: User | None = None, **data) -> Holding:
+def make_holding(
+    institution: Institution | None = None, *, by: User | None = None, **data
+) -> Holding:
     n = next(_seq)
     authors = data.pop("authors", "（漢）司馬遷撰")
     values = {
