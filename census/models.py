@@ -85,7 +85,10 @@ class CensusEntry(models.Model):
     class Meta:
         verbose_name = _("census entry")
         verbose_name_plural = _("census entries")
-        indexes = [models.Index(fields=["campaign", "institution"], name="entry_campaign_inst")]
+        indexes = [
+            models.Index(fields=["campaign", "institution"], name="entry_campaign_inst"),
+            models.Index(fields=["submitted_at"], name="entry_queue_age"),
+        ]
 
     def __str__(self) -> str:
         return str(self.holding)
@@ -106,6 +109,7 @@ class ReviewRound(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", null=True
     )
     submitted_at = models.DateTimeField(_("submitted"))
+    note = models.TextField(_("note on submission"), blank=True)
     snapshot = models.JSONField(_("record as submitted"), default=dict)
     decision = models.CharField(
         _("decision"), max_length=16, choices=Decision, blank=True, default=Decision.PENDING
@@ -177,6 +181,7 @@ class CorrectionRequest(models.Model):
     holding = models.ForeignKey(Holding, models.CASCADE, related_name="correction_requests")
     institution = models.ForeignKey(Institution, models.PROTECT, related_name="+")
     changes = models.JSONField(_("proposed values"), default=dict)
+    previous = models.JSONField(_("values when requested"), default=dict)
     reason = models.TextField(_("reason"))
     status = models.CharField(
         _("status"), max_length=16, choices=Status, default=Status.PENDING, editable=False
