@@ -5,28 +5,14 @@ fails ``test_every_url_has_an_expectation`` until its expectations are written d
 """
 
 from collections.abc import Callable, Iterator
-from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
-from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from guji.models import RoleAssignment
-from tests.factories import make_holding, make_institution, make_user
+from tests.guji.conftest import ROLE_USERS
 
-Role = RoleAssignment.Role
-
-ROLES = (
-    "anonymous",
-    "cataloguer_a",
-    "manager_a",
-    "cataloguer_b",
-    "reviewer",
-    "conservator",
-    "centre_admin",
-    "provincial",
-)
+ROLES = ("anonymous", *ROLE_USERS)
 
 # Whole prefixes tested on their own below, not walked: the admin (its own login and
 # permissions) and i18n (set_language answers POST only).
@@ -95,31 +81,6 @@ def test_expectations_name_only_existing_urls():
     known = {name for name, _route in _walk(get_resolver().url_patterns)}
     stale = sorted({name for name, _t, _m in EXPECTED} - known)
     assert not stale, f"EXPECTED lists URLs the project no longer has: {stale}"
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """One object per kind and one user per role, built once and rolled back after the module."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        a = make_institution(name="甲图书馆")
-        b = make_institution(name="乙图书馆")
-        users = {
-            "cataloguer_a": make_user(Role.CATALOGUER, a),
-            "manager_a": make_user(Role.MANAGER, a),
-            "cataloguer_b": make_user(Role.CATALOGUER, b),
-            "reviewer": make_user(Role.REVIEWER),
-            "conservator": make_user(Role.CONSERVATOR),
-            "centre_admin": make_user(Role.CENTRE_ADMIN),
-            "provincial": make_user(Role.PROVINCIAL),
-        }
-        yield SimpleNamespace(
-            users=users,
-            institution_a=a,
-            institution_b=b,
-            holding_a=make_holding(a),
-            holding_b=make_holding(b),
-        )
-        transaction.set_rollback(True)
 
 
 def _cases():
