@@ -190,6 +190,10 @@ def revoke_role(assignment: RoleAssignment, *, by: User | None, reason: str) -> 
             remove_perm(f"guji.{CODENAMES[action]}", user, institution)
     if not RoleAssignment.objects.filter(user=user, role=role).exists():
         user.groups.remove(*Group.objects.filter(name=role.value))
+    staff_left = RoleAssignment.objects.filter(user=user, role__in=STAFF_ROLES).exists()
+    if role in STAFF_ROLES and user.is_staff and not staff_left and not user.is_superuser:
+        user.is_staff = False  # else a former administrator still opens the admin
+        save_audited(user, by=by, reason=reason, fields=["is_staff"])
     _forget_cached_perms(user)
 
 
