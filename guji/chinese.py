@@ -6,12 +6,12 @@ import opencc
 
 
 @cache
-def _t2s() -> opencc.OpenCC:
+def t2s_converter() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
 def to_simplified(text: str) -> str:
-    return _t2s().convert(text) if text else text
+    return t2s_converter().convert(text) if text else text
 
 
 _DIGITS = {
@@ -41,7 +41,7 @@ def chinese_number(text: str) -> int | None:
         return int(text)
     if text == "元":
         return 1
-    text = text.replace("廿", "二十").replace("卅", "三十")
+    text = text.replace("廿", "二十").replace("卅", "三十").replace("卌", "四十")
     if all(ch in _DIGITS for ch in text) and len(text) > 1:  # 一九三一 read digit by digit
         return int("".join(str(_DIGITS[ch]) for ch in text))
     total, current = 0, 0

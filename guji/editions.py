@@ -40,7 +40,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-import opencc
+from guji.chinese import chinese_number
+from guji.chinese import t2s_converter as _t2s
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 _STRIP = " \t\r\n,，、.。:：;；"
@@ -165,11 +166,6 @@ class Edition:
 # --- normalisation ----------------------------------------------------------------------------
 
 
-@cache
-def _t2s() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
 # Variant forms OpenCC leaves alone; full-width ASCII and bracket forms unified to ASCII.
 _VARIANTS = str.maketrans(
     {
@@ -206,48 +202,6 @@ def _normalize(text: str) -> str:
 
 
 # --- numerals and 干支 ------------------------------------------------------------------------
-
-_DIGITS = {
-    "〇": 0,
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_TENS = {"廿": 20, "卅": 30, "卌": 40}
-
-
-def chinese_number(text: str) -> int | None:
-    """元 → 1, 十 → 10, 二十四 → 24, 廿四 → 24, 卅 → 30, 一百 → 100, 24 → 24; else None."""
-    if not text:
-        return None
-    if text.isdigit():
-        return int(text)
-    if text == "元":
-        return 1
-    total, current = 0, 0
-    for ch in text:
-        if ch in _DIGITS:
-            current = current * 10 + _DIGITS[ch] if current else _DIGITS[ch]
-        elif ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif ch == "百":
-            total += (current or 1) * 100
-            current = 0
-        elif ch in _TENS:
-            total += _TENS[ch]
-            current = 0
-        else:
-            return None
-    return total + current
-
 
 _STEMS = "甲乙丙丁戊己庚辛壬癸"
 _BRANCHES = "子丑寅卯辰巳午未申酉戌亥"
