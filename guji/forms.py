@@ -43,7 +43,14 @@ class HoldingForm(forms.ModelForm):
         return parse_statements(self.cleaned_data["authors"])
 
     def holding_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
+        data = {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
+        if "title_juan" in self.changed_data:
+            # The form sends the old title and juan back: leave them out, unless edited too, so
+            # that they are read from the new 题名卷数 (see services._assign).
+            for name in ("title", "juan_count"):
+                if name not in self.changed_data:
+                    del data[name]
+        return data
 
 
 class HoldingCreateForm(HoldingForm):

@@ -1,5 +1,6 @@
 """Writing with history outside a request, and reading a holding's timeline."""
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -44,41 +45,53 @@ class Change:
     comment: str = ""
 
 
-def _label(model: type[models.Model], name: str) -> str:
-    try:
-        return str(model._meta.get_field(name).verbose_name)
-    except Exception:
-        return name
-
-
-def _display(model: type[models.Model], name: str, value: object) -> object:
-    try:
-        f = model._meta.get_field(name)
-    except Exception:
-        return value
+def _display(f: models.Field, value: object, related: dict[type, dict]) -> object:
     if f.choices and value not in (None, ""):
         return dict(f.flatchoices).get(value, value)
+    if f.many_to_one and value is not None:  # history keeps the key: show the row's name
+        return related.get(f.related_model, {}).get(value, value)
     return value
+
+
+def _diff(version: models.Model, previous: models.Model, hide: Sequence[str]) -> list[tuple]:
+    """(field, old, new) for each tracked field that differs, in the model's field order.
+
+    Not simple-history's diff_against: that skips editable=False fields (status, authors_text).
+    Keys stay keys; the caller names them.
+    """
+    return [
+        (f, old, new)
+        for f in version.tracked_fields
+        if f.name not in hide
+        and (old := getattr(previous, f.attname)) != (new := getattr(version, f.attname))
+    ]
 
 
 def version_changes(
     versions: Sequence[models.Model], *, subject: str, hide: Sequence[str] = ()
 ) -> list[Change]:
-    """Diff neighbouring versions (newest first) from one list, never a query per row."""
-    changes = []
+    """Diff neighbouring versions (newest first) from one list, never a query per row.
+
+    Foreign keys are shown by name, fetched with one query per related model.
+    """
+    diffs = []
+    wanted: dict[type, set] = defaultdict(set)
     for version, previous in pairwise([*versions, None]):
-        model = version.instance_type
-        fields = []
-        if previous is not None:
-            for c in version.diff_against(previous, excluded_fields=list(hide)).changes:
-                fields.append(
-                    FieldChange(
-                        c.field,
-                        _label(model, c.field),
-                        _display(model, c.field, c.old),
-                        _display(model, c.field, c.new),
-                    )
-                )
+        diff = _diff(version, previous, hide) if previous is not None else []
+        for f, old, new in diff:
+            if f.many_to_one:
+                wanted[f.related_model].update(v for v in (old, new) if v is not None)
+        diffs.append((version, diff))
+    related = {m: m._default_manager.in_bulk(ids) for m, ids in wanted.items()}
+
+    changes = []
+    for version, diff in diffs:
+        fields = [
+            FieldChange(
+                f.name, str(f.verbose_name), _display(f, old, related), _display(f, new, related)
+            )
+            for f, old, new in diff
+        ]
         changes.append(
             Change(
                 when=version.history_date,
