@@ -58,9 +58,7 @@ class Participation(models.Model):
         verbose_name = _("participating institution")
         verbose_name_plural = _("participating institutions")
         constraints = [
-            models.UniqueConstraint(
-                fields=["campaign", "institution"], name="participation_unique"
-            )
+            models.UniqueConstraint(fields=["campaign", "institution"], name="participation_unique")
         ]
 
     def __str__(self) -> str:

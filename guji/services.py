@@ -133,12 +133,20 @@ def update_holding(
     statements: Sequence[Statement] | None = None,
     by: User | None,
     reason: str,
+    correction: bool = False,
 ) -> Holding:
-    """Change a holding's catalogue fields; ``reason`` is required and kept in its history."""
+    """Change a holding's catalogue fields; ``reason`` is required and kept in its history.
+
+    A submitted record waits for its review and a registered one is locked: their catalogue
+    fields change only through an accepted correction request (``correction=True``, called by
+    ``census.services.accept_correction`` on behalf of the reviewer who accepted it).
+    """
     if by is not None:
-        require(by, "catalogue", holding)
+        require(by, "review" if correction else "catalogue", holding)
     reason = _check_reason(reason)
     holding = Holding.objects.select_for_update().get(pk=holding.pk)
+    if statements is not None or set(data) - set(CENTRE_FIELDS):
+        _check_not_locked(holding, correction=correction)
     _assign(holding, data, by=by)
     derive(holding, statements)
     _check_call_number(holding)
@@ -147,6 +155,22 @@ def update_holding(
     if statements is not None:
         _sync_statements(holding, statements, by=by, reason=reason)
     return holding
+
+
+def _check_not_locked(holding: Holding, *, correction: bool) -> None:
+    if holding.status == Holding.Status.REGISTERED and not correction:
+        raise ValidationError(
+            _(
+                "This record is registered in the census and locked: request a correction, "
+                "which a reviewer accepts or refuses."
+            ),
+            code="locked",
+        )
+    if holding.status == Holding.Status.SUBMITTED:
+        raise ValidationError(
+            _("This record is waiting for census review: it can be edited once it is returned."),
+            code="under_review",
+        )
 
 
 def _assign(holding: Holding, data: Mapping[str, object], *, by: User | None) -> None:
@@ -166,4 +190,6 @@ def _assign(holding: Holding, data: Mapping[str, object], *, by: User | None) ->
         holding.juan_count = None
 
 
-_TEXT = {f.name for f in Holding._meta.fields if f.get_internal_type() in ("CharField", "TextField")}
+_TEXT = {
+    f.name for f in Holding._meta.fields if f.get_internal_type() in ("CharField", "TextField")
+}

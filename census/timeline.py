@@ -1,0 +1,116 @@
+"""The census's entries in a holding's timeline: review rounds and correction requests."""
+
+from django.utils.translation import gettext as _
+
+from census.models import CorrectionRequest, ReviewRound
+from census.review import field_label
+from guji.history import Change, FieldChange
+from guji.models import Binding, Holding, SibuClass
+
+CHANGED = "~"  # simple-history's history_type for a change, which the timeline shows as such
+
+
+def holding_timeline(holding: Holding) -> list[Change]:
+    """Every submission, decision and correction request, in at most five queries."""
+    rounds = (
+        ReviewRound.objects.filter(entry__holding=holding)
+        .select_related("submitted_by", "decided_by")
+        .prefetch_related("field_comments")
+    )
+    changes = []
+    for r in rounds:
+        changes.append(
+            Change(
+                when=r.submitted_at,
+                user=r.submitted_by,
+                reason=r.note,
+                kind=CHANGED,
+                subject=_("Census: submitted for review, round %(n)d") % {"n": r.number},
+            )
+        )
+        if r.decision:
+            changes.append(_decision(r))
+    corrections = list(
+        CorrectionRequest.objects.filter(holding=holding).select_related(
+            "requested_by", "decided_by"
+        )
+    )
+    names = _vocabulary_names(corrections)
+    for c in corrections:
+        changes.append(
+            Change(
+                when=c.requested_at,
+                user=c.requested_by,
+                reason=c.reason,
+                kind=CHANGED,
+                subject=_("Census: correction requested"),
+                fields=correction_fields(c, names),
+            )
+        )
+        if c.decided_at:
+            subject = (
+                _("Census: correction accepted")
+                if c.status == CorrectionRequest.Status.ACCEPTED
+                else _("Census: correction refused")
+            )
+            changes.append(
+                Change(
+                    when=c.decided_at,
+                    user=c.decided_by,
+                    reason=c.decision_reason,
+                    kind=CHANGED,
+                    subject=subject,
+                )
+            )
+    return changes
+
+
+def _decision(r: ReviewRound) -> Change:
+    if r.decision == ReviewRound.Decision.ACCEPTED:
+        subject = _("Census: accepted, round %(n)d") % {"n": r.number}
+    else:
+        subject = _("Census: returned, round %(n)d") % {"n": r.number}
+    notes = "；".join(f"{field_label(fc.field)}：{fc.comment}" for fc in r.field_comments.all())
+    return Change(
+        when=r.decided_at,
+        user=r.decided_by,
+        reason=r.comment,
+        kind=CHANGED,
+        subject=subject,
+        comment=notes,
+    )
+
+
+# --- showing what a correction request proposes -------------------------------------------
+
+_RELATED = {"sibu_class": SibuClass, "binding": Binding}
+
+
+def _vocabulary_names(corrections: list[CorrectionRequest]) -> dict[str, dict[int, str]]:
+    """Names of the classes and bindings the requests mention: one query per vocabulary used."""
+    wanted: dict[str, set[int]] = {}
+    for c in corrections:
+        for values in (c.changes, c.previous):
+            for name in _RELATED:
+                if values.get(name):
+                    wanted.setdefault(name, set()).add(values[name])
+    return {
+        name: {row.pk: str(row) for row in _RELATED[name].objects.filter(pk__in=ids)}
+        for name, ids in wanted.items()
+    }
+
+
+def correction_fields(
+    c: CorrectionRequest, names: dict[str, dict[int, str]] | None = None
+) -> list[FieldChange]:
+    """The proposed changes as before/after pairs, with vocabulary rows by name."""
+    if names is None:
+        names = _vocabulary_names([c])
+    out = []
+    for name, new in c.changes.items():
+        old = c.previous.get(name)
+        if name in _RELATED:
+            old, new = names.get(name, {}).get(old, old), names.get(name, {}).get(new, new)
+        label = field_label("authors_text" if name == "authors" else name)
+        out.append(FieldChange(name, label, old, new))
+    return out
