@@ -286,3 +286,83 @@ class ImportJob(models.Model):
     @property
     def progress(self) -> int:
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+class ExportJobQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ExportJobQuerySet":
+        """A user sees the exports they asked for (the download re-checks the scope)."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        return self.filter(user=user)
+
+
+class ExportJob(models.Model):
+    """One export of the registration catalogue (普查登记目录), made now or by the task queue.
+
+    Not audited with history: the row itself is the record of who exported what, and when.
+    """
+
+    class Scope(models.TextChoices):
+        INSTITUTION = "institution", _("One institution")
+        CAMPAIGN = "campaign", _("One census campaign")
+        CITY = "city", _("Citywide")
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", _("Spreadsheet (.xlsx)")
+        PDF = "pdf", _("PDF")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    scope = models.CharField(_("scope"), max_length=16, choices=Scope)
+    institution = models.ForeignKey(
+        Institution, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    campaign = models.ForeignKey(Campaign, models.PROTECT, null=True, blank=True, related_name="+")
+    format = models.CharField(_("format"), max_length=8, choices=Format)
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.QUEUED)
+    total_entries = models.PositiveIntegerField(_("entries"), default=0)
+    done_units = models.PositiveIntegerField(default=0)  # progress, in units of total_units
+    total_units = models.PositiveIntegerField(default=0)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    stored_path = models.CharField(max_length=300, blank=True)  # under MEDIA_ROOT
+    size = models.PositiveBigIntegerField(default=0)
+    warnings = models.JSONField(default=list)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("catalogue export")
+        verbose_name_plural = _("catalogue exports")
+        indexes = [models.Index(fields=["user", "created_at"], name="exportjob_user_created")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(scope="institution", institution__isnull=False, campaign__isnull=True)
+                    | Q(scope="campaign", institution__isnull=True, campaign__isnull=False)
+                    | Q(scope="city", institution__isnull=True, campaign__isnull=True)
+                ),
+                name="exportjob_scope_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.filename or f"{self.get_scope_display()} ({self.get_format_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("census:catalogue_job", args=[self.pk])
+
+    @property
+    def progress(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.done_units / self.total_units) if self.total_units else 0
