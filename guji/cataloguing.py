@@ -6,7 +6,7 @@ from functools import cache
 
 from guji.chinese import chinese_number, to_simplified
 
-_NUMERAL = "〇零一二三四五六七八九十百千廿卅两兩"
+_NUMERAL = "〇零一二三四五六七八九十百千万萬廿卅两兩"
 # The first "N卷" (or 不分卷 / □□卷) after the title ends the title proper.
 _TITLE_JUAN = re.compile(rf"^(?P<title>.+?)(?:(?P<n>[{_NUMERAL}]+)卷|(?P<unknown>□+)卷|不分卷)")
 _STATEMENT = re.compile(

@@ -30,10 +30,11 @@ _DIGITS = {
     "九": 9,
 }
 _UNITS = {"十": 10, "百": 100, "千": 1000}
+_MYRIADS = {"万": 10_000, "萬": 10_000}  # 一萬卷 (古今圖書集成), 二萬二千八百七十七卷
 
 
 def chinese_number(text: str) -> int | None:
-    """Read 一 … 九千九百九十九, 廿/卅, 元 (=1) and digit strings; None when it is not a number."""
+    """Read 一 … 九萬九千九百九十九, 廿/卅, 元 (=1) and digit strings; None when not a number."""
     text = text.strip()
     if not text:
         return None
@@ -44,13 +45,16 @@ def chinese_number(text: str) -> int | None:
     text = text.replace("廿", "二十").replace("卅", "三十").replace("卌", "四十")
     if all(ch in _DIGITS for ch in text) and len(text) > 1:  # 一九三一 read digit by digit
         return int("".join(str(_DIGITS[ch]) for ch in text))
-    total, current = 0, 0
+    total, section, current = 0, 0, 0  # section: the part below the last 萬
     for ch in text:
         if ch in _DIGITS:
             current = _DIGITS[ch]
         elif ch in _UNITS:
-            total += (current or 1) * _UNITS[ch]
+            section += (current or 1) * _UNITS[ch]
             current = 0
+        elif ch in _MYRIADS:
+            total += ((section + current) or 1) * _MYRIADS[ch]
+            section = current = 0
         else:
             return None
-    return total + current
+    return total + section + current

@@ -144,10 +144,25 @@ def test_changing_the_edition_statement_rereads_the_edition_fields(world):
     ) == ("明", "嘉靖", 30, 1551, "铜活字印本")
 
 
-def test_title_and_juan_are_read_from_the_title_and_juan(world):
-    holding = make_holding(world.institution_a, title_juan="資治通鑑二百九十四卷目錄三十卷")
+@pytest.mark.parametrize(
+    ("title_juan", "title", "juan"),
+    [
+        ("資治通鑑二百九十四卷目錄三十卷", "資治通鑑", 294),
+        ("欽定古今圖書集成一萬卷目錄四十卷", "欽定古今圖書集成", 10000),
+        ("太平御覽一千卷", "太平御覽", 1000),
+        ("册府元龟一千卷", "册府元龟", 1000),
+        ("永樂大典二萬二千八百七十七卷", "永樂大典", 22877),
+    ],
+    ids=["hundreds", "ten-thousand", "thousand", "simplified", "myriads-and-more"],
+)
+def test_title_and_juan_are_read_from_the_title_and_juan(world, title_juan, title, juan):
+    holding = make_holding(world.institution_a, title_juan=title_juan)
 
-    assert (holding.title, holding.juan_count) == ("資治通鑑", 294)
+    assert (holding.title, holding.juan_count) == (title, juan)
+
+
+def test_changing_the_title_and_juan_rereads_title_and_juan(world):
+    holding = make_holding(world.institution_a, title_juan="資治通鑑二百九十四卷目錄三十卷")
 
     holding = update_holding(
         holding, data={"title_juan": "漢書一百卷"}, by=world.users["cataloguer_a"], reason="改题"
