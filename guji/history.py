@@ -1,7 +1,7 @@
 """Writing with history outside a request, and reading a holding's timeline."""
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
@@ -68,11 +68,15 @@ def _diff(version: models.Model, previous: models.Model, hide: Sequence[str]) ->
 
 
 def version_changes(
-    versions: Sequence[models.Model], *, subject: str, hide: Sequence[str] = ()
+    versions: Sequence[models.Model],
+    *,
+    subject: str | Callable[[models.Model], str],
+    hide: Sequence[str] = (),
 ) -> list[Change]:
     """Diff neighbouring versions (newest first) from one list, never a query per row.
 
-    Foreign keys are shown by name, fetched with one query per related model.
+    ``subject`` may be a function of the version (to name which statement changed). Foreign
+    keys are shown by name, fetched with one query per related model.
     """
     diffs = []
     wanted: dict[type, set] = defaultdict(set)
@@ -98,7 +102,7 @@ def version_changes(
                 user=version.history_user,
                 reason=version.history_change_reason or "",
                 kind=version.history_type,
-                subject=subject,
+                subject=subject(version) if callable(subject) else subject,
                 fields=fields,
             )
         )

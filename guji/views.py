@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from guji.cataloguing import search_key
 from guji.forms import HoldingCreateForm, HoldingFilterForm, HoldingForm
 from guji.history import version_changes
-from guji.models import Holding, Institution, RoleAssignment
+from guji.models import Holding, RoleAssignment
 from guji.permissions import can, institutions_where, require
 from guji.services import create_holding, update_holding
 
@@ -41,16 +41,12 @@ def institution_list(request: HttpRequest) -> HttpResponse:
     institutions = institutions_where(request.user, "view").order_by("code")
     page = Paginator(institutions, settings.GUJI_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = page.object_list.annotate(n_holdings=Subquery(count))
-    return render(
-        request, "guji/institution_list.html", {"page": page, "institutions": rows}
-    )
+    return render(request, "guji/institution_list.html", {"page": page, "institutions": rows})
 
 
 def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
     institution = get_object_or_404(institutions_where(request.user, "view"), pk=pk)
-    by_status = dict(
-        institution.holdings.order_by().values_list("status").annotate(n=Count("id"))
-    )
+    by_status = dict(institution.holdings.order_by().values_list("status").annotate(n=Count("id")))
     statuses = [(s, s.label, by_status.get(s.value, 0)) for s in Holding.Status]
     may_manage = can(request.user, "manage", institution)
     staff = (
@@ -88,8 +84,10 @@ def filter_holdings(holdings, data: dict):
     if data.get("edition_type"):
         holdings = holdings.filter(edition_type=data["edition_type"])
     if sibu := data.get("sibu"):
-        holdings = holdings.filter(sibu_class__bu=sibu.bu) if sibu.level == 1 else holdings.filter(
-            sibu_class=sibu
+        holdings = (
+            holdings.filter(sibu_class__bu=sibu.bu)
+            if sibu.level == 1
+            else holdings.filter(sibu_class=sibu)
         )
     if data.get("grade"):
         holdings = holdings.filter(grade=data["grade"])
@@ -193,11 +191,15 @@ def holding_changes(holding: Holding, *, limit: int = 200) -> list:
     ]:
         by_row.setdefault(v.id, []).append(v)
     for rows in by_row.values():
-        changes += version_changes(rows, subject=_("Responsibility"), hide=("seq",))
+        changes += version_changes(rows, subject=_statement_subject, hide=("seq",))
     for extra in timeline_sources(holding):
         changes += extra
     changes.sort(key=lambda c: c.when, reverse=True)
     return changes
+
+
+def _statement_subject(version) -> str:
+    return f"{_('Responsibility')} {version.instance.catalogue_form()}"
 
 
 def timeline_sources(holding: Holding) -> list[list]:

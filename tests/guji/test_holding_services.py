@@ -442,3 +442,24 @@ def test_the_timeline_shows_changes_to_fields_nobody_types_in(world, client):
         "（漢）司馬遷撰",
         "（漢）司馬遷撰 （南朝宋）裴駰集解",
     ) in shown
+
+
+def test_the_timeline_names_the_statement_each_entry_is_about(world, client):
+    holding = make_holding(world.institution_a, authors="（漢）司馬遷撰 （唐）張守節正義")
+    update_holding(
+        holding,
+        data={},
+        statements=parse_statements("（漢）司馬遷撰 （南朝宋）裴駰集解"),
+        by=None,
+        reason="改正著者",
+    )
+    client.force_login(world.users["cataloguer_a"])
+
+    changes = client.get(reverse("holding_timeline", args=[holding.pk])).context["changes"]
+
+    about = {(c.reason, c.kind, c.subject.split()[-1]) for c in changes}
+    assert {
+        ("测试数据", "+", "（漢）司馬遷撰"),
+        ("测试数据", "+", "（唐）張守節正義"),
+        ("改正著者", "~", "（南朝宋）裴駰集解"),
+    } <= about
