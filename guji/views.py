@@ -68,8 +68,8 @@ def holding_list(request: HttpRequest) -> HttpResponse:
     visible_institutions = institutions_where(request.user, "view")
     form = HoldingFilterForm(request.GET or None, institutions=visible_institutions)
     holdings = Holding.objects.visible_to(request.user).for_list()
-    if form.is_valid():
-        holdings = filter_holdings(holdings, form.cleaned_data)
+    form.is_valid()  # a stale or foreign choice drops only itself, not the other filters
+    holdings = filter_holdings(holdings, getattr(form, "cleaned_data", {}))
     holdings = holdings.order_by("-id")
     page = Paginator(holdings, settings.GUJI_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "may_create": can_create(request)}

@@ -463,3 +463,8 @@ def test_the_timeline_names_the_statement_each_entry_is_about(world, client):
         ("测试数据", "+", "（唐）張守節正義"),
         ("改正著者", "~", "（南朝宋）裴駰集解"),
     } <= about
+
+
+def test_a_stale_filter_value_does_not_drop_the_search(world, catalogue):
+    """A bookmarked link with a retired edition type must still search for what it says."""
+    assert _listed(catalogue, q="史记", edition_type="已停用的版本类型") == {"甲-史记"}
