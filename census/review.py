@@ -66,7 +66,7 @@ def snapshot_diff(old: Mapping[str, object], new: Mapping[str, object]) -> list[
 # --- the queue ----------------------------------------------------------------------------
 
 
-def review_queue(user: User) -> QuerySet[CensusEntry]:
+def queue_entries(user: User) -> QuerySet[CensusEntry]:
     """Submitted entries the user may review, oldest first."""
     return (
         CensusEntry.objects.filter(

@@ -35,7 +35,7 @@ def holding_timeline(holding: Holding) -> list[Change]:
             "requested_by", "decided_by"
         )
     )
-    names = _vocabulary_names(corrections)
+    names = vocabulary_names(corrections)
     for c in corrections:
         changes.append(
             Change(
@@ -86,7 +86,7 @@ def _decision(r: ReviewRound) -> Change:
 _RELATED = {"sibu_class": SibuClass, "binding": Binding}
 
 
-def _vocabulary_names(corrections: list[CorrectionRequest]) -> dict[str, dict[int, str]]:
+def vocabulary_names(corrections: list[CorrectionRequest]) -> dict[str, dict[int, str]]:
     """Names of the classes and bindings the requests mention: one query per vocabulary used."""
     wanted: dict[str, set[int]] = {}
     for c in corrections:
@@ -105,7 +105,7 @@ def correction_fields(
 ) -> list[FieldChange]:
     """The proposed changes as before/after pairs, with vocabulary rows by name."""
     if names is None:
-        names = _vocabulary_names([c])
+        names = vocabulary_names([c])
     out = []
     for name, new in c.changes.items():
         old = c.previous.get(name)

@@ -148,6 +148,14 @@ def holding_create(request: HttpRequest) -> HttpResponse:
 def holding_edit(request: HttpRequest, pk: int) -> HttpResponse:
     holding = get_object_or_404(Holding.objects.visible_to(request.user), pk=pk)
     require(request.user, "catalogue", holding)
+    if holding.status == Holding.Status.REGISTERED:  # locked: changes go through the census
+        return redirect("census:holding_correction", holding.pk)
+    if holding.status == Holding.Status.SUBMITTED:
+        messages.info(
+            request,
+            _("This record is waiting for census review: it can be edited once it is returned."),
+        )
+        return redirect(holding)
     form = HoldingForm(request.POST or None, instance=holding)
     if request.method == "POST" and form.is_valid():
         try:

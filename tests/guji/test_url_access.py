@@ -39,14 +39,40 @@ EXPECTED: dict[tuple[str, str | None, str], tuple[int, ...]] = {
     ("holding_edit", "holding_b", "get"):             (302, 404, 404, 200, 403, 403, 200, 403),
     ("holding_timeline", "holding_a", "get"):         (302, 200, 200, 404, 200, 200, 200, 200),
     ("holding_timeline", "holding_b", "get"):         (302, 404, 404, 200, 200, 200, 200, 200),
+    # census workflow: campaigns (opened by the centre), submission, review, corrections
+    ("census:campaign_list", None, "get"):            (302, 200, 200, 200, 200, 200, 200, 200),
+    ("census:campaign_create", None, "get"):          (302, 403, 403, 403, 403, 403, 200, 403),
+    ("census:campaign_detail", "institution_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
+    ("census:campaign_edit", "institution_a", "get"): (302, 403, 403, 404, 403, 403, 200, 403),
+    ("census:review_queue", None, "get"):             (302, 403, 403, 403, 200, 403, 200, 403),
+    ("census:review_batch", None, "get"):             (302, 405, 405, 405, 405, 405, 405, 405),
+    ("census:review_batch", None, "post"):            (302, 403, 403, 403, 302, 403, 302, 403),
+    ("census:submit_list", None, "get"):              (302, 200, 200, 200, 403, 403, 200, 403),
+    ("census:returned_list", None, "get"):            (302, 200, 200, 200, 403, 403, 200, 403),
+    ("census:correction_list", None, "get"):          (302, 200, 200, 200, 200, 403, 200, 403),
+    ("census:holding_review", "holding_a", "get"):    (302, 403, 403, 404, 200, 403, 200, 403),
+    ("census:holding_review", "holding_b", "get"):    (302, 404, 404, 403, 200, 403, 200, 403),
+    ("census:holding_submit", "holding_a", "get"):    (302, 405, 405, 405, 405, 405, 405, 405),
+    ("census:holding_correction", "holding_a", "get"): (302, 200, 200, 404, 200, 403, 200, 403),
+    ("census:holding_correction", "holding_b", "get"): (302, 404, 404, 200, 200, 403, 200, 403),
 }
 # fmt: on
 
 # Where a signed-in user's 302 must lead, by URL name.
-REDIRECTS = {"login": "home", "logout": "login"}
+REDIRECTS = {"login": "home", "logout": "login", "census:review_batch": "census:review_queue"}
 
 # How a target fills a URL's path; URLs not listed take {"pk": target.pk}.
-PATH_KWARGS: dict[str, Callable[[object], dict]] = {}
+def _campaign_of(institution) -> dict:
+    """A census campaign with ``institution`` alone taking part (made inside the test)."""
+    from tests.census.workflow_factories import make_campaign
+
+    return {"pk": make_campaign(institution).pk}
+
+
+PATH_KWARGS: dict[str, Callable[[object], dict]] = {
+    "census:campaign_detail": _campaign_of,
+    "census:campaign_edit": _campaign_of,
+}
 
 
 def _walk(patterns, prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:

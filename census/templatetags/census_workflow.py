@@ -1,0 +1,57 @@
+from django import template
+from django.urls import NoReverseMatch, reverse
+
+from census.forms import SubmitForm
+from census.models import CensusEntry, CorrectionRequest, LeafPhoto
+from census.review import field_label as _field_label
+from guji.models import Holding
+from guji.permissions import can
+
+register = template.Library()
+
+
+@register.simple_tag
+def photo_url(photo: LeafPhoto, variant: str) -> str:
+    """The permission-checking download URL of a photograph, or "" while it has none."""
+    try:
+        return reverse("census:photo", kwargs={"pk": photo.pk, "variant": variant})
+    except NoReverseMatch:
+        return ""
+
+
+@register.simple_tag
+def field_label(name: str) -> str:
+    return _field_label(name)
+
+
+@register.inclusion_tag("census/holding_panel.html", takes_context=True)
+def census_panel(context: template.Context, holding: Holding) -> dict:
+    """The holding's census state for its page: what to do next, and why it came back."""
+    user = context["request"].user
+    entry = CensusEntry.objects.filter(holding=holding).first()
+    last = (
+        entry.rounds.select_related("decided_by", "submitted_by")
+        .prefetch_related("field_comments")
+        .order_by("-number")
+        .first()
+        if entry
+        else None
+    )
+    registered = holding.status == Holding.Status.REGISTERED
+    pending = (
+        holding.correction_requests.filter(status=CorrectionRequest.Status.PENDING)
+        .select_related("requested_by")
+        .first()
+        if registered
+        else None
+    )
+    return {
+        "holding": holding,
+        "entry": entry,
+        "last": last,
+        "pending": pending,
+        "may_catalogue": can(user, "catalogue", holding),
+        "may_review": can(user, "review", holding),
+        "submit_form": SubmitForm(),
+        "csrf_token": context.get("csrf_token"),
+    }
