@@ -1,0 +1,194 @@
+"""Admin for the census workflow: records are read here, transitions go through census.services."""
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from census.models import (
+    Campaign,
+    CensusCounter,
+    CensusEntry,
+    CorrectionRequest,
+    FieldComment,
+    Participation,
+    ReviewRound,
+)
+from census.services import (
+    accept_correction,
+    accept_entry,
+    refuse_correction,
+    return_entry,
+)
+from guji.admin import AuditedAdmin
+
+
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    """Rows written only by the workflow: the admin shows them and their history."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    extra = 1
+    autocomplete_fields = ("institution",)
+
+
+@admin.register(Campaign)
+class CampaignAdmin(AuditedAdmin):
+    list_display = ("name", "starts_on", "ends_on", "is_open")
+    list_filter = ("is_open",)
+    search_fields = ("name",)
+    inlines = [ParticipationInline]
+
+
+def _decide_with_text(modeladmin, request, queryset, *, title, label, required, apply):
+    """An action that first asks for a comment or reason, then applies ``apply`` to each row.
+
+    ``apply(obj, text)`` calls the domain function; its refusals are reported per row.
+    """
+    if "apply" in request.POST:
+        text = request.POST.get("text", "").strip()
+        if required and not text:
+            modeladmin.message_user(request, _("Give a comment or reason."), messages.ERROR)
+        else:
+            done = 0
+            for obj in queryset:
+                try:
+                    apply(obj, text)
+                except (PermissionDenied, ValidationError) as exc:
+                    problem = " ".join(getattr(exc, "messages", [])) or _("Not allowed.")
+                    modeladmin.message_user(request, f"{obj}: {problem}", messages.ERROR)
+                else:
+                    done += 1
+            modeladmin.message_user(
+                request, _("%(n)d of %(total)d done.") % {"n": done, "total": len(queryset)}
+            )
+            return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "label": label,
+        "required": required,
+        "queryset": queryset,
+        "opts": modeladmin.model._meta,
+        "action": request.POST.get("action"),
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "census/admin_decision.html", context)
+
+
+class FieldCommentInline(admin.TabularInline):
+    model = FieldComment
+    extra = 0
+    can_delete = False
+    readonly_fields = ("field", "comment")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CensusEntry)
+class CensusEntryAdmin(ReadOnlyAdmin):
+    list_display = ("holding", "institution", "campaign", "round", "submitted_at", "state")
+    list_filter = ("holding__status", "campaign", "institution")
+    list_select_related = ("holding", "institution", "campaign")
+    search_fields = ("holding__call_number", "holding__census_number", "holding__search_key")
+    show_full_result_count = False
+    actions = ["accept_selected", "return_selected"]
+
+    @admin.display(description=_("status"), ordering="holding__status")
+    def state(self, obj: CensusEntry) -> str:
+        return obj.holding.get_status_display()
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    @admin.action(description=_("Accept the selected entries (census number)"))
+    def accept_selected(self, request, queryset):
+        return _decide_with_text(
+            self,
+            request,
+            queryset,
+            title=_("Accept census entries"),
+            label=_("Review comment (optional)"),
+            required=False,
+            apply=lambda entry, text: accept_entry(entry, by=request.user, comment=text),
+        )
+
+    @admin.action(description=_("Return the selected entries to their cataloguers"))
+    def return_selected(self, request, queryset):
+        return _decide_with_text(
+            self,
+            request,
+            queryset,
+            title=_("Return census entries"),
+            label=_("Review comment"),
+            required=True,
+            apply=lambda entry, text: return_entry(entry, by=request.user, comment=text),
+        )
+
+
+@admin.register(ReviewRound)
+class ReviewRoundAdmin(ReadOnlyAdmin):
+    list_display = ("entry", "number", "submitted_by", "submitted_at", "decision", "decided_by")
+    list_filter = ("decision", "institution")
+    list_select_related = ("entry__holding", "submitted_by", "decided_by")
+    show_full_result_count = False
+    inlines = [FieldCommentInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+
+@admin.register(CensusCounter)
+class CensusCounterAdmin(ReadOnlyAdmin):
+    """Read-only: an edited counter would reuse or skip census numbers."""
+
+    list_display = ("institution", "last_serial")
+    list_select_related = ("institution",)
+
+
+@admin.register(CorrectionRequest)
+class CorrectionRequestAdmin(ReadOnlyAdmin):
+    list_display = ("holding", "institution", "status", "requested_by", "requested_at")
+    list_filter = ("status", "institution")
+    list_select_related = ("holding", "institution", "requested_by")
+    actions = ["accept_selected", "refuse_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    @admin.action(description=_("Accept the selected correction requests"))
+    def accept_selected(self, request, queryset):
+        return _decide_with_text(
+            self,
+            request,
+            queryset,
+            title=_("Accept correction requests"),
+            label=_("Reason for the decision (optional)"),
+            required=False,
+            apply=lambda c, text: accept_correction(c, by=request.user, reason=text),
+        )
+
+    @admin.action(description=_("Refuse the selected correction requests"))
+    def refuse_selected(self, request, queryset):
+        return _decide_with_text(
+            self,
+            request,
+            queryset,
+            title=_("Refuse correction requests"),
+            label=_("Reason for the decision"),
+            required=True,
+            apply=lambda c, text: refuse_correction(c, by=request.user, reason=text),
+        )
