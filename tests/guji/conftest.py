@@ -25,7 +25,8 @@ def world(django_db_setup, django_db_blocker):
     """Institutions A and B with a holding each, and one user per role.
 
     Built once per module inside a transaction that is rolled back afterwards; each test runs in
-    a savepoint within it, so tests may add rows freely.
+    a savepoint within it, so tests may add rows freely. Not for modules with transactional
+    tests (live_server, transaction=True): their flush would run inside this transaction.
     """
     with django_db_blocker.unblock(), transaction.atomic():
         institutions = {
