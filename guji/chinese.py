@@ -58,3 +58,35 @@ def chinese_number(text: str) -> int | None:
         else:
             return None
     return total + section + current
+
+
+_NUMERALS = "〇一二三四五六七八九"
+
+
+def write_number(n: int) -> str:
+    """Write a count as catalogues print it: 18 → 十八, 105 → 一百〇五, 10000 → 一万."""
+    if n < 0:
+        return str(n)
+    if n >= 10000:
+        high, rest = divmod(n, 10000)
+        tail = write_number(rest) if rest else ""
+        if rest and rest < 1000:
+            tail = "〇" + ("一" + tail if 10 <= rest < 20 else tail)
+        return write_number(high) + "万" + tail
+    if n < 10:
+        return _NUMERALS[n]
+    out, zero, rest = "", False, n
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十")):
+        digit, rest = divmod(rest, value)
+        if digit:
+            out += (
+                ("〇" if zero else "")
+                + ("" if (digit == 1 and value == 10 and not out) else _NUMERALS[digit])
+                + unit
+            )
+            zero = False
+        elif out:
+            zero = True
+    if rest:
+        out += ("〇" if zero else "") + _NUMERALS[rest]
+    return out

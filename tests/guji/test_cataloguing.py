@@ -7,7 +7,7 @@ from guji.cataloguing import (
     parse_title_juan,
     search_key,
 )
-from guji.chinese import chinese_number
+from guji.chinese import chinese_number, write_number
 
 pytestmark = pytest.mark.django_db  # role names come from the AuthorRole table
 
@@ -88,3 +88,23 @@ def test_search_keys_fold_traditional_into_simplified():
 )
 def test_chinese_numerals(text, value):
     assert chinese_number(text) == value
+
+
+@pytest.mark.parametrize(
+    ("n", "text"),
+    [
+        (1, "一"),
+        (10, "十"),
+        (18, "十八"),
+        (24, "二十四"),
+        (105, "一百〇五"),
+        (110, "一百一十"),
+        (1010, "一千〇一十"),
+        (5020, "五千〇二十"),
+        (10000, "一万"),
+        (12345, "一万二千三百四十五"),
+    ],
+)
+def test_counts_are_written_as_catalogues_print_them_and_read_back(n, text):
+    assert write_number(n) == text
+    assert chinese_number(text) == n
