@@ -35,6 +35,15 @@ class Statement:
     role: str
     attributed: bool = False
 
+    def text(self) -> str:
+        """``（漢）司馬遷撰``; an attributed author is prefixed 題 (题 in simplified records)."""
+        dynasty = f"（{self.dynasty}）" if self.dynasty else ""
+        prefix = ""
+        if self.attributed:
+            written = self.dynasty + self.name + self.role
+            prefix = "題" if to_simplified(written) != written else "题"
+        return f"{prefix}{dynasty}{self.name}{self.role}"
+
 
 @cache
 def _role_names() -> tuple[str, ...]:
@@ -51,10 +60,54 @@ def forget_role_names() -> None:
     _role_names.cache_clear()
 
 
+# A name is at least a surname and a given name; these surnames take two characters, so 歐陽修
+# is a name (role shared with the next statement), not 歐陽 + 修.
+COMPOUND_SURNAMES = frozenset(
+    {
+        "欧阳",
+        "司马",
+        "诸葛",
+        "上官",
+        "东方",
+        "皇甫",
+        "尉迟",
+        "公孙",
+        "长孙",
+        "慕容",
+        "令狐",
+        "夏侯",
+        "独孤",
+        "宇文",
+        "鲜于",
+        "司空",
+        "轩辕",
+        "端木",
+        "澹台",
+        "公羊",
+        "穀梁",
+        "谷梁",
+        "西门",
+        "南宫",
+        "万俟",
+        "闻人",
+        "赫连",
+        "呼延",
+        "申屠",
+        "太史",
+        "钟离",
+        "第五",
+        "完颜",
+    }
+)
+
+
 def split_role(body: str) -> tuple[str, str]:
+    """Split ``司馬遷撰`` into name and 著作方式; leave a bare name whole."""
     for role in _role_names():
-        if body.endswith(role) and len(body) > len(role):
-            return body[: -len(role)], role
+        if body.endswith(role):
+            name = body[: -len(role)]
+            if len(name) >= 2 and to_simplified(name) not in COMPOUND_SURNAMES:
+                return name, role
     return body, ""
 
 
@@ -86,10 +139,7 @@ def _bare_names(text: str) -> list[Statement]:
 
 
 def catalogue_form(statements: list[Statement]) -> str:
-    return " ".join(
-        f"{'题' if s.attributed else ''}{f'（{s.dynasty}）' if s.dynasty else ''}{s.name}{s.role}"
-        for s in statements
-    )
+    return " ".join(s.text() for s in statements)
 
 
 def search_key(*parts: str) -> str:

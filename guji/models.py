@@ -403,6 +403,6 @@ class Responsibility(models.Model):
         return self.catalogue_form()
 
     def catalogue_form(self) -> str:
-        prefix = "题" if self.attributed else ""
-        dynasty = f"（{self.dynasty}）" if self.dynasty else ""
-        return f"{prefix}{dynasty}{self.name}{self.role}"
+        from guji.cataloguing import Statement
+
+        return Statement(self.dynasty, self.name, self.role, self.attributed).text()

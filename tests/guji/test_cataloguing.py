@@ -108,3 +108,18 @@ def test_chinese_numerals(text, value):
 def test_counts_are_written_as_catalogues_print_them_and_read_back(n, text):
     assert write_number(n) == text
     assert chinese_number(text) == n
+
+
+def test_a_compound_surname_is_not_mistaken_for_name_and_role():
+    statements = parse_statements("（宋）歐陽修 （宋）宋祁撰")
+    assert [(s.name, s.role) for s in statements] == [("歐陽修", ""), ("宋祁", "撰")]
+
+
+def test_the_attribution_prefix_follows_the_records_script():
+    assert parse_statements("題（漢）東方朔撰")[0].text() == "題（漢）東方朔撰"
+    assert parse_statements("题（汉）东方朔撰")[0].text() == "题（汉）东方朔撰"
+
+
+def test_common_catalogue_roles_beyond_the_reference_are_known():
+    assert parse_statements("（漢）毛亨傳 （漢）鄭玄箋")[0].role == "傳"
+    assert parse_statements("（漢）王逸章句")[0].role == "章句"
