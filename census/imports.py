@@ -654,7 +654,33 @@ def _check_rows(
             continue
         number = header_at + 2 + offset
         values = {key: (row[j] if j < len(row) else "") for j, key in columns}
+        if all(values[key] == EXAMPLE_ROW[key] for key in values):
+            report.warnings.append(
+                Problem(
+                    _("This is the template's example row, unchanged: it was skipped."),
+                    row=number,
+                    kind="warning",
+                )
+            )
+            total -= 1
+            continue
+        call_number = values.get("call_number", "")
+        duplicate = call_number in first_row_of
+        if duplicate:
+            report.problems.append(
+                Problem(
+                    _("The call number %(number)s is already used in row %(row)s of this file.")
+                    % {"number": call_number, "row": first_row_of[call_number]},
+                    row=number,
+                    column=headers["call_number"],
+                    value=call_number,
+                )
+            )
+        elif call_number:
+            first_row_of[call_number] = number
         plan = _check_row(number, values, headers, vocab, report)
+        if plan is not None and not duplicate:
+            plans.append(plan)
         extra = [v for v in row[width:] if v]
         if extra:
             report.warnings.append(
@@ -665,24 +691,10 @@ def _check_rows(
                     kind="warning",
                 )
             )
-        if plan is not None:
-            call_number = plan.data["call_number"]
-            if call_number in first_row_of:
-                report.problems.append(
-                    Problem(
-                        _("The call number %(number)s is already used in row %(row)s of this file.")
-                        % {"number": call_number, "row": first_row_of[call_number]},
-                        row=number,
-                        column=headers["call_number"],
-                        value=str(call_number),
-                    )
-                )
-            else:
-                first_row_of[call_number] = number
-                plans.append(plan)
         done += 1
         if progress and done % 2000 == 0:
             progress("checking", done, total)
+    report.total_rows = total
     if total == 0:
         report.problems.append(
             Problem(
@@ -833,7 +845,8 @@ def _check_row(
             warn("edition_statement", warning, text)
 
     if errors:
-        report.problems.extend(errors)
+        order = {headers[c.key]: i for i, c in enumerate(COLUMNS) if c.key in headers}
+        report.problems.extend(sorted(errors, key=lambda p: order.get(p.column, len(order))))
         return None
     return RowPlan(number, data, list(statements))
 
