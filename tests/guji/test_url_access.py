@@ -55,11 +55,19 @@ EXPECTED: dict[tuple[str, str | None, str], tuple[int, ...]] = {
     ("census:holding_submit", "holding_a", "get"):    (302, 405, 405, 405, 405, 405, 405, 405),
     ("census:holding_correction", "holding_a", "get"): (302, 200, 200, 404, 200, 403, 200, 403),
     ("census:holding_correction", "holding_b", "get"): (302, 404, 404, 200, 200, 403, 200, 403),
+    ("census:import_list", None, "get"):              (302, 200, 200, 200, 200, 200, 200, 200),
+    ("census:import_template", None, "get"):          (302, 200, 200, 200, 200, 200, 200, 200),
+    ("census:import_detail", "institution_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
+    ("census:import_detail", "institution_b", "get"): (302, 404, 404, 200, 200, 200, 200, 200),
+    ("census:import_status", "institution_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
+    ("census:import_status", "institution_b", "get"): (302, 404, 404, 200, 200, 200, 200, 200),
+    ("census:import_run", "institution_a", "get"):    (302, 405, 405, 405, 405, 405, 405, 405),
 }
 # fmt: on
 
 # Where a signed-in user's 302 must lead, by URL name.
 REDIRECTS = {"login": "home", "logout": "login", "census:review_batch": "census:review_queue"}
+
 
 # How a target fills a URL's path; URLs not listed take {"pk": target.pk}.
 def _campaign_of(institution) -> dict:
@@ -69,9 +77,28 @@ def _campaign_of(institution) -> dict:
     return {"pk": make_campaign(institution).pk}
 
 
+def _import_job_at(institution) -> dict:
+    """A finished spreadsheet import at ``institution`` (made inside the test); POSTs to
+    import_run are tested in tests/census/test_import_views.py."""
+    from census.models import ImportJob
+    from tests.factories import make_user
+
+    job = ImportJob.objects.create(
+        institution=institution,
+        user=make_user(),
+        filename="h.xlsx",
+        sha256="0" * 64,
+        status=ImportJob.Status.DONE,
+    )
+    return {"pk": job.pk}
+
+
 PATH_KWARGS: dict[str, Callable[[object], dict]] = {
     "census:campaign_detail": _campaign_of,
     "census:campaign_edit": _campaign_of,
+    "census:import_detail": _import_job_at,
+    "census:import_status": _import_job_at,
+    "census:import_run": _import_job_at,
 }
 
 
