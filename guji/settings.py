@@ -169,6 +169,13 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env_str("GUJI_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served directly: downloads go through permission-checking views
+# Downloads: in production the web server sends the file after the view's permission check.
+# nginx: X-Accel-Redirect, with an internal location at GUJI_SENDFILE_PREFIX aliasing MEDIA_ROOT;
+# Apache/lighttpd: X-Sendfile (a path on disk). Empty: Django streams the file itself.
+GUJI_SENDFILE_HEADER = env_str("GUJI_SENDFILE_HEADER", "")
+if GUJI_SENDFILE_HEADER not in ("", "X-Accel-Redirect", "X-Sendfile"):
+    raise ImproperlyConfigured("GUJI_SENDFILE_HEADER: X-Accel-Redirect, X-Sendfile or empty.")
+GUJI_SENDFILE_PREFIX = env_str("GUJI_SENDFILE_PREFIX", "/protected-media/")
 
 # Audit trail: reasons are sentences, not 100-character labels.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -8,11 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from guji.cataloguing import search_key
 from guji.forms import HoldingCreateForm, HoldingFilterForm, HoldingForm
 from guji.history import version_changes
 from guji.models import Holding, RoleAssignment
+from guji.pagination import paginate
 from guji.permissions import can, institutions_where, require
+from guji.search import matching
 from guji.services import create_holding, update_holding
 
 
@@ -67,11 +68,15 @@ def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def holding_list(request: HttpRequest) -> HttpResponse:
     visible_institutions = institutions_where(request.user, "view")
     form = HoldingFilterForm(request.GET or None, institutions=visible_institutions)
-    holdings = Holding.objects.visible_to(request.user).for_list()
+    holdings = Holding.objects.visible_to(request.user)
     form.is_valid()  # a stale or foreign choice drops only itself, not the other filters
     holdings = filter_holdings(holdings, getattr(form, "cleaned_data", {}))
-    holdings = holdings.order_by("-id")
-    page = Paginator(holdings, settings.GUJI_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(
+        holdings.order_by("-id"),
+        request.GET.get("page"),
+        per_page=settings.GUJI_PAGE_SIZE,
+        rows=Holding.objects.for_list(),
+    )
     context = {"form": form, "page": page, "may_create": can_create(request)}
     return render(request, "guji/holding_list.html", context)
 
@@ -94,8 +99,7 @@ def filter_holdings(holdings, data: dict):
     if data.get("status"):
         holdings = holdings.filter(status=data["status"])
     if q := (data.get("q") or "").strip():
-        for word in search_key(q).split():
-            holdings = holdings.filter(search_key__contains=word)
+        holdings = matching(holdings, q)
     return holdings
 
 
@@ -114,6 +118,7 @@ def holding_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "holding": holding,
         "responsibilities": list(holding.responsibilities.all()),
         "may_edit": can(request.user, "catalogue", holding),
+        "photos": holding.leaf_photos.all(),  # census.LeafPhoto: seen by whoever sees the holding
     }
     return render(request, "guji/holding_detail.html", context)
 

@@ -1,5 +1,6 @@
 """The registration catalogue (普查登记目录): what it lists, in which order, as xlsx and PDF."""
 
+import io
 import re
 import subprocess
 from pathlib import Path
@@ -7,17 +8,21 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from census import exports
 from census.exports import Scope, export_catalogue, iter_entries
 from census.models import ExportJob
+from guji.models import RoleAssignment
+from guji.permissions import revoke_role
 from tests.census.catalogue_factories import make_registered
 from tests.census.workflow_factories import make_campaign
-from tests.factories import make_holding, make_institution
+from tests.factories import make_holding, make_institution, make_user
 
 pytestmark = pytest.mark.django_db
+Role = RoleAssignment.Role
 
 RARE = {  # characters a catalogue must print, not draw as boxes
     "title_juan": "［萬曆］金華府志三十卷",
@@ -289,3 +294,147 @@ def test_the_command_refuses_an_unknown_institution(tmp_path):
         call_command(
             "census_catalogue", "--institution", "9999", "--format", "pdf", "-o", str(tmp_path)
         )
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def huey_immediate():
+    """Run enqueued tasks at once, as the consumer would."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = False
+
+
+def _post_export(client, **data):
+    return client.post(reverse("census:catalogue"), {"scope": "institution", **data})
+
+
+def test_a_cataloguer_downloads_the_catalogue_of_their_institution(client, media):
+    institution = make_institution()
+    make_registered(institution, 1, call_number="善1")
+    client.force_login(make_user(Role.CATALOGUER, institution))
+
+    response = _post_export(client, institution=institution.pk, format="xlsx")
+
+    job = ExportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("census:catalogue_download", args=[job.pk])
+    download = client.get(response["Location"])
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment")
+    content = io.BytesIO(b"".join(download.streaming_content))
+    frame = pd.read_excel(content, engine="calamine", header=1)
+    assert list(frame["索书号"]) == ["善1"]
+
+
+def test_the_export_page_offers_only_what_the_user_may_export(client):
+    mine, _ = make_institution(name="甲图书馆"), make_institution(name="乙图书馆")
+    client.force_login(make_user(Role.CATALOGUER, mine))
+
+    page = client.get(reverse("census:catalogue")).content.decode()
+
+    assert "甲图书馆" in page and "乙图书馆" not in page
+    assert 'value="city"' not in page
+
+
+def test_a_centre_reviewer_may_choose_any_institution_campaign_or_the_city(client):
+    institution = make_institution(name="甲图书馆")
+    make_campaign(institution, name="第一次普查")
+    client.force_login(make_user(Role.REVIEWER))
+
+    page = client.get(reverse("census:catalogue")).content.decode()
+
+    assert "甲图书馆" in page and "第一次普查" in page and 'value="city"' in page
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"institution": "<other>"}, {"scope": "city"}, {"scope": "campaign", "campaign": "<both>"}],
+    ids=["another-institution", "citywide", "campaign"],
+)
+def test_an_institutions_cataloguer_may_not_export_beyond_it(client, data):
+    mine, other = make_institution(), make_institution()
+    campaign = make_campaign(mine, other)
+    client.force_login(make_user(Role.CATALOGUER, mine))
+    values = {"<other>": other.pk, "<both>": campaign.pk}
+    data = {k: values.get(v, v) for k, v in data.items()}
+
+    response = _post_export(client, format="pdf", **data)
+
+    assert response.status_code == 403
+    assert not ExportJob.objects.exists()
+
+
+def test_strangers_are_sent_to_log_in(client):
+    response = client.get(reverse("census:catalogue"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_large_export_runs_in_the_background_and_waits_on_its_page(
+    client, media, monkeypatch, huey_immediate, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(exports, "DIRECT_LIMIT", 1)
+    for serial in (1, 2):
+        make_registered(make_institution(), serial)
+    client.force_login(make_user(Role.CENTRE_ADMIN))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post_export(client, scope="city", format="pdf")
+
+    job = ExportJob.objects.get()
+    assert response["Location"] == job.get_absolute_url()
+    job.refresh_from_db()
+    assert (job.status, job.total_entries, job.progress) == (ExportJob.Status.DONE, 2, 100)
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert reverse("census:catalogue_download", args=[job.pk]) in page
+    download = client.get(reverse("census:catalogue_download", args=[job.pk]))
+    assert b"".join(download.streaming_content).startswith(b"%PDF-")
+
+
+def test_a_queued_export_shows_its_progress_and_refreshes(client):
+    user = make_user(Role.REVIEWER)
+    job = ExportJob.objects.create(
+        user=user, scope="city", format="pdf", status="running", done_units=30, total_units=120
+    )
+    client.force_login(user)
+
+    page = client.get(job.get_absolute_url()).content.decode()
+
+    assert 'http-equiv="refresh"' in page
+    assert 'value="25"' in page
+    assert client.get(reverse("census:catalogue_download", args=[job.pk])).status_code == 302
+
+
+def test_the_download_asks_again_whether_the_user_may_export(client, media):
+    institution = make_institution()
+    make_registered(institution, 1)
+    user = make_user(Role.CATALOGUER, institution)
+    client.force_login(user)
+    job_url = _post_export(client, institution=institution.pk, format="xlsx")["Location"]
+    revoke_role(user.role_assignments.get(), by=None, reason="调离")
+
+    assert client.get(job_url).status_code == 403
+
+
+def test_another_users_export_is_not_found(client, media):
+    institution = make_institution()
+    make_registered(institution, 1)
+    owner, colleague = (make_user(Role.CATALOGUER, institution) for _ in range(2))
+    client.force_login(owner)
+    job_url = _post_export(client, institution=institution.pk, format="xlsx")["Location"]
+
+    client.force_login(colleague)
+
+    assert client.get(job_url).status_code == 404

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.guji.conftest import ROLE_USERS
+from tests.guji.conftest import ROLE_USERS, Role
 
 ROLES = ("anonymous", *ROLE_USERS)
 
@@ -62,6 +62,16 @@ EXPECTED: dict[tuple[str, str | None, str], tuple[int, ...]] = {
     ("census:import_status", "institution_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
     ("census:import_status", "institution_b", "get"): (302, 404, 404, 200, 200, 200, 200, 200),
     ("census:import_run", "institution_a", "get"):    (302, 405, 405, 405, 405, 405, 405, 405),
+    # leaf photographs: added by the institution's cataloguers, seen by whoever sees the holding
+    ("census:photo_upload", "holding_a", "get"):      (302, 200, 200, 404, 403, 403, 200, 403),
+    ("census:photo_upload", "holding_b", "get"):      (302, 404, 404, 200, 403, 403, 200, 403),
+    ("census:photo", "holding_a", "get"):             (302, 200, 200, 404, 200, 200, 200, 200),
+    ("census:photo", "holding_b", "get"):             (302, 404, 404, 200, 200, 200, 200, 200),
+    ("census:photo_delete", "holding_a", "get"):      (302, 405, 405, 405, 405, 405, 405, 405),
+    # the registration catalogue: an export and its file belong to the user who asked for it
+    ("census:catalogue", None, "get"):                (302, 200, 200, 200, 200, 200, 200, 200),
+    ("census:catalogue_job", "institution_a", "get"): (302, 200, 404, 404, 404, 404, 404, 404),
+    ("census:catalogue_download", "institution_a", "get"): (302, 200, 404, 404, 404, 404, 404, 404),
 }
 # fmt: on
 
@@ -93,13 +103,61 @@ def _import_job_at(institution) -> dict:
     return {"pk": job.pk}
 
 
+def _photo_of(holding) -> dict:
+    """A leaf photograph of ``holding``, its files in the test's MEDIA_ROOT (see _media)."""
+    from census.models import LeafPhoto
+    from census.photos import add_leaf_photos
+    from tests.census.test_photos import image_file
+    from tests.factories import make_user
+
+    cataloguer = make_user(Role.CATALOGUER, holding.institution)
+    (photo,) = add_leaf_photos(
+        holding, uploads=[image_file()], kind=LeafPhoto.Kind.SEAL, by=cataloguer, reason="测试"
+    )
+    return {"pk": photo.pk, "variant": "thumbnail"}
+
+
+def _photo_pk_of(holding) -> dict:
+    return {"pk": _photo_of(holding)["pk"]}
+
+
+def _export_by_cataloguer_a(institution) -> dict:
+    """A finished catalogue export of ``institution`` asked for by cataloguer_a."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from census.models import ExportJob
+    from guji.models import User
+
+    job = ExportJob.objects.create(
+        user=User.objects.get(username="cataloguer_a"),
+        scope=ExportJob.Scope.INSTITUTION,
+        institution=institution,
+        format=ExportJob.Format.PDF,
+        status=ExportJob.Status.DONE,
+        filename="目录.pdf",
+        stored_path=default_storage.save("exports/test/catalogue.pdf", ContentFile(b"%PDF-")),
+    )
+    return {"pk": job.pk}
+
+
 PATH_KWARGS: dict[str, Callable[[object], dict]] = {
+    "census:photo": _photo_of,
+    "census:photo_delete": _photo_pk_of,
+    "census:catalogue_job": _export_by_cataloguer_a,
+    "census:catalogue_download": _export_by_cataloguer_a,
     "census:campaign_detail": _campaign_of,
     "census:campaign_edit": _campaign_of,
     "census:import_detail": _import_job_at,
     "census:import_status": _import_job_at,
     "census:import_run": _import_job_at,
 }
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Uploaded and exported files go to the test's own directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def _walk(patterns, prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:

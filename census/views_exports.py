@@ -1,0 +1,184 @@
+"""Pages for leaf photographs and the registration catalogue export, and their downloads.
+
+Every download goes through a view that asks the permission rules first; in production the
+web server sends the file itself (GUJI_SENDFILE_HEADER), elsewhere Django streams it.
+"""
+
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from census.exports import DIRECT_LIMIT, Scope, require_export, start_export
+from census.forms_exports import CatalogueExportForm, LeafPhotoDeleteForm, LeafPhotoForm
+from census.models import Campaign, ExportJob, LeafPhoto
+from census.photos import add_leaf_photos, delete_leaf_photo
+from guji.models import Holding
+from guji.permissions import holds_globally, institutions_where, require
+
+PHOTO_VARIANTS = ("thumbnail", "preview", "original")
+
+
+def _file_response(
+    name: str, *, content_type: str, filename: str, as_attachment: bool
+) -> HttpResponse:
+    """The stored file ``name``, sent by the web server when it is configured to."""
+    header = settings.GUJI_SENDFILE_HEADER
+    if header:
+        response = HttpResponse(content_type=content_type)
+        if header.lower() == "x-accel-redirect":  # nginx: an internal location over MEDIA_ROOT
+            response[header] = settings.GUJI_SENDFILE_PREFIX + quote(name)
+        else:  # X-Sendfile (Apache, lighttpd): a path on disk
+            response[header] = default_storage.path(name)
+        response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
+        return response
+    try:
+        handle = default_storage.open(name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(
+        handle, content_type=content_type, as_attachment=as_attachment, filename=filename
+    )
+
+
+# --- leaf photographs -------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    holding = get_object_or_404(
+        Holding.objects.visible_to(request.user).select_related("institution"), pk=pk
+    )
+    require(request.user, "catalogue", holding)
+    form = LeafPhotoForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = add_leaf_photos(
+                holding,
+                uploads=form.cleaned_data["photos"],
+                kind=form.cleaned_data["kind"],
+                caption=form.cleaned_data["caption"],
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_error("photos", exc)
+        else:
+            messages.success(request, _("%(n)d photograph(s) added.") % {"n": len(added)})
+            return redirect("census:photo_upload", holding.pk)
+    context = {
+        "holding": holding,
+        "form": form,
+        "photos": holding.leaf_photos.all(),
+        "delete_form": LeafPhotoDeleteForm(),
+        "max_mb": settings.GUJI_MAX_UPLOAD_BYTES // (1024 * 1024),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "census/photo_upload.html", context, status=status)
+
+
+@require_POST
+def photo_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    photo = get_object_or_404(LeafPhoto.objects.visible_to(request.user), pk=pk)
+    require(request.user, "catalogue", photo)
+    form = LeafPhotoDeleteForm(request.POST)
+    if form.is_valid():
+        try:
+            delete_leaf_photo(photo, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Photograph removed."))
+    else:
+        messages.error(request, _("Say why the photograph is removed."))
+    return redirect("census:photo_upload", photo.holding_id)
+
+
+@require_safe
+def photo(request: HttpRequest, pk: int, variant: str) -> HttpResponse:
+    if variant not in PHOTO_VARIANTS:
+        raise Http404
+    photo = get_object_or_404(
+        LeafPhoto.objects.visible_to(request.user).select_related("holding"), pk=pk
+    )
+    original = variant == "original"
+    extension = photo.original.rsplit(".", 1)[-1] if original else "jpg"
+    response = _file_response(
+        getattr(photo, variant),
+        content_type=photo.content_type if original else "image/jpeg",
+        filename=f"{photo.holding.call_number}-{photo.kind}-{photo.pk}-{variant}.{extension}",
+        as_attachment=original,
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    response["ETag"] = f'"{photo.sha256[:32]}-{variant}"'
+    return response
+
+
+# --- the registration catalogue ---------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def catalogue(request: HttpRequest) -> HttpResponse:
+    institutions = institutions_where(request.user, "view").order_by("code")
+    citywide = holds_globally(request.user, "view")
+    if not citywide and not institutions.exists():
+        raise PermissionDenied
+    campaigns = Campaign.objects.order_by("-starts_on", "name") if citywide else []
+    form = CatalogueExportForm(
+        request.POST or None, institutions=institutions, campaigns=campaigns, citywide=citywide
+    )
+    if request.method == "POST" and form.is_valid():
+        data, kind = form.cleaned_data, form.cleaned_data["scope"]
+        scope = Scope(
+            kind,
+            institution=data["institution"] if kind == ExportJob.Scope.INSTITUTION else None,
+            campaign=data.get("campaign") if kind == ExportJob.Scope.CAMPAIGN else None,
+        )
+        job = start_export(scope, data["format"], by=request.user)  # PermissionDenied → 403
+        if job.status == ExportJob.Status.DONE:
+            return redirect("census:catalogue_download", job.pk)
+        return redirect(job)
+    jobs = ExportJob.objects.visible_to(request.user).select_related("institution", "campaign")
+    context = {
+        "form": form,
+        "jobs": jobs[:20],
+        "citywide": citywide,
+        "direct_limit": DIRECT_LIMIT,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "census/catalogue_export.html", context, status=status)
+
+
+@require_safe
+def catalogue_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(
+        ExportJob.objects.visible_to(request.user).select_related("institution", "campaign"),
+        pk=pk,
+    )
+    return render(request, "census/catalogue_job.html", {"job": job})
+
+
+@require_safe
+def catalogue_download(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(
+        ExportJob.objects.visible_to(request.user).select_related("institution", "campaign"),
+        pk=pk,
+    )
+    require_export(request.user, Scope.of(job))  # rights may have gone since it was asked for
+    if job.status != ExportJob.Status.DONE:
+        return redirect(job)
+    content_type = (
+        "application/pdf"
+        if job.format == ExportJob.Format.PDF
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return _file_response(
+        job.stored_path, content_type=content_type, filename=job.filename, as_attachment=True
+    )
