@@ -117,10 +117,8 @@ def campaign_progress(campaign: Campaign, user: User) -> tuple[list[Row], Row]:
         {s: sum(r.counts.get(s, 0) for r in rows) for s in STATES},
         {b.key: sum(r.queue.get(b.key, 0) for r in rows) for b in AGE_BUCKETS},
     )
-    scale = max([1, *(max(r.estimate, r.total) for r in rows)])
-    for row in rows:
-        _bars(row, scale)
-    _bars(totals, max(1, totals.estimate, totals.total))
+    for row in [*rows, totals]:  # each bar is the institution's own progress to its estimate
+        _bars(row, max(1, row.estimate, row.total))
     return rows, totals
 
 

@@ -17,7 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from census.dashboard import campaign_progress, campaign_summaries, campaigns_visible_to
+from census.dashboard import (
+    STATES,
+    campaign_progress,
+    campaign_summaries,
+    campaigns_visible_to,
+)
 from census.forms import (
     BatchReviewForm,
     BatchSubmitForm,
@@ -160,7 +165,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": rows,
         "totals": totals,
         "buckets": AGE_BUCKETS,
-        "states": Holding.Status,
+        "states": STATES,
         "may_edit": holds_globally(request.user, "manage"),
         "may_review": can_anywhere(request.user, "review"),
     }

@@ -1,5 +1,10 @@
+from datetime import datetime
+
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from census.forms import SubmitForm
 from census.models import CensusEntry, CorrectionRequest, LeafPhoto
@@ -17,6 +22,18 @@ def photo_url(photo: LeafPhoto, variant: str) -> str:
         return reverse("census:photo", kwargs={"pk": photo.pk, "variant": variant})
     except NoReverseMatch:
         return ""
+
+
+@register.filter
+def waiting(since: datetime) -> str:
+    """How long an entry has waited, in whole days (hours on its first day)."""
+    delta = timezone.now() - since
+    if delta.days >= 1:
+        return ngettext("%(n)d day", "%(n)d days", delta.days) % {"n": delta.days}
+    hours = delta.seconds // 3600
+    if hours >= 1:
+        return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+    return _("under an hour")
 
 
 @register.simple_tag
