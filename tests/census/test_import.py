@@ -264,25 +264,59 @@ def test_registered_or_submitted_records_are_conflicts_even_when_updating(
 
 def test_import_is_all_or_nothing_when_writing_fails_midway(tmp_path, run):
     path = xlsx(tmp_path / "h.xlsx", [row(call_number=f"善{n:03d}") for n in range(10)])
-    real = imports.bulk_create_with_history
+    real = imports._insert_rows
     calls = []
 
-    def fail_on_third_batch(objs, model, **kwargs):
+    def fail_in_the_second_batch(model, columns, rows):
         calls.append(model)
-        if len(calls) == 3:
+        if len(calls) == 6:  # holdings, their history, statements, theirs; then holdings again
             raise RuntimeError("disk full")
-        return real(objs, model, **kwargs)
+        return real(model, columns, rows)
 
     with (
-        mock.patch.object(imports, "bulk_create_with_history", fail_on_third_batch),
+        mock.patch.object(imports, "_insert_rows", fail_in_the_second_batch),
         pytest.raises(RuntimeError),
     ):
         run(path, batch_size=4)
 
-    assert len(calls) == 3  # one batch of holdings and statements was written, then undone
+    assert len(calls) == 6  # a whole batch was written, then undone with the rest
     assert not Holding.objects.exists()
     assert not Holding.history.exists()
     assert not Responsibility.objects.exists()
+    assert not Responsibility.history.exists()
+
+
+def test_driver_level_rows_equal_what_bulk_create_with_history_writes(
+    tmp_path, run, institution, cataloguer
+):
+    from simple_history.utils import bulk_create_with_history
+
+    from guji.services import derive
+
+    run(xlsx(tmp_path / "h.xlsx", [row()]))
+    imported = Holding.objects.get()
+    twin = Holding(
+        institution=make_institution(),
+        **{f: getattr(imported, f) for f in imports.FIELDS},
+    )
+    derive(twin, imports._statements(row()[3]))
+    (twin,) = bulk_create_with_history(
+        [twin], Holding, default_user=cataloguer, default_change_reason="导入 h.xlsx"
+    )
+    skip = {"id", "institution_id", "created_at", "updated_at", "history_id", "history_date"}
+
+    def values(obj):
+        return {
+            f.attname: getattr(obj, f.attname)
+            for f in obj._meta.concrete_fields
+            if f.attname not in skip
+        }
+
+    assert values(Holding.objects.get(pk=twin.pk)) == values(imported)
+    assert values(twin.history.get()) == values(imported.history.get())
+    version = imported.history.get()
+    assert version.created_at == imported.created_at
+    assert imported.updated_at == imported.created_at
 
 
 def test_call_number_created_meanwhile_stops_the_write_with_nothing_written(

@@ -233,7 +233,7 @@ def test_a_task_that_fails_marks_the_job_failed_and_writes_nothing(
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(imports, "bulk_create_with_history", broken)
+    monkeypatch.setattr(imports, "_insert_rows", broken)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("census:import_run", args=[job.pk]))
 
