@@ -23,7 +23,7 @@ import struct
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from itertools import islice
 from pathlib import Path
 
@@ -104,6 +104,7 @@ CHUNK = 1 << 20
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z][\w.-]*:)?f[\s>/]")
 
 
+@lru_cache(maxsize=8192)  # vocabulary cells repeat on every row
 def _norm(text: str) -> str:
     return re.sub(r"[\s_·・/／\-—:：()（）]+", "", to_simplified(text)).casefold()
 
@@ -855,7 +856,14 @@ def _check_row(
 
 
 def _candidate(institution: Institution, plan: RowPlan) -> Holding:
-    holding = Holding(institution=institution, **plan.data)
+    data = dict(plan.data)
+    sibu_class, binding = data.pop("sibu_class"), data.pop("binding")
+    holding = Holding(  # keys, not instances: an import builds 10⁵ of these
+        institution_id=institution.pk,
+        sibu_class_id=sibu_class.pk if sibu_class else None,
+        binding_id=binding.pk if binding else None,
+        **data,
+    )
     derive(holding, plan.statements)
     return holding
 
