@@ -71,6 +71,8 @@ class CatalogueExportForm(forms.Form):
         self.fields["institution"].widget.choices = empty + [(i.pk, str(i)) for i in institutions]
         self.fields["campaign"].widget.choices = empty + [(c.pk, str(c)) for c in campaigns]
         self.fields["scope"].initial = ExportJob.Scope.INSTITUTION
+        if len(institutions) == 1:
+            self.fields["institution"].initial = institutions[0].pk
         self.fields["scope"].widget = (
             forms.RadioSelect(choices=ExportJob.Scope.choices) if citywide else forms.HiddenInput()
         )

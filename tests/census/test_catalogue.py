@@ -438,3 +438,25 @@ def test_another_users_export_is_not_found(client, media):
     client.force_login(colleague)
 
     assert client.get(job_url).status_code == 404
+
+
+def test_every_character_of_the_demo_data_prints_in_noto(tmp_path):
+    """The demo city's catalogue text, every distinct character of it, reads back from the PDF."""
+    from guji.demo import holding_specs
+
+    fields = ("title_juan", "edition_statement", "extant", "call_number")
+    chars = set()
+    for spec in holding_specs():
+        chars |= set("".join(str(spec.data.get(f, "")) for f in fields) + spec.authors)
+    text = "".join(sorted(chars - set(" \u3000\n")))
+    institution = make_institution()
+    for serial, start in enumerate(range(0, len(text), 60), start=1):
+        make_registered(institution, serial, title_juan=text[start : start + 60] + "一卷")
+    out = tmp_path / "demo.pdf"
+
+    result = export_catalogue(_institution_scope(institution), "pdf", out)
+
+    assert result.missing_glyphs == []
+    printed = "".join(pdf_pages(out))
+    assert set(text) - set(printed) == set()
+    assert all("Noto" in f for f in pdf_fonts(out))
