@@ -285,9 +285,12 @@ def holding_review(request: HttpRequest, pk: int) -> HttpResponse:
         if current is None:
             messages.error(request, _("This record is not waiting for review."))
             return redirect("census:holding_review", holding.pk)
-        if form.is_valid():
+        decision = request.POST.get("decision")
+        if decision not in ("accept", "return"):
+            form.add_error(None, _("Choose to accept or to return the entry."))
+        elif form.is_valid():
             try:
-                if request.POST.get("decision") == "accept":
+                if decision == "accept":
                     accepted = accept_entry(
                         entry, by=request.user, comment=form.cleaned_data["comment"]
                     )
