@@ -14,9 +14,10 @@ ISSUE_ID = re.compile(r"\((\w+\.[CEIW]\d{3})\)")
 
 
 def run_manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
-    # Start from the caller's environment but drop every GUJI_ knob, so defaults are what is tested.
-    base = {k: v for k, v in os.environ.items() if not k.startswith("GUJI_")}
-    base.pop("DATABASE_URL", None)
+    # The caller's environment without Guji's and Django's knobs (the browser tests set
+    # DJANGO_ALLOW_ASYNC_UNSAFE for their session), so the defaults are what is tested.
+    dropped = ("GUJI_", "DJANGO_", "DATABASE_URL", "HUEY_")
+    base = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
     base.update({"GUJI_VAR_DIR": str(tmp_path)}, **env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
