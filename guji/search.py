@@ -8,11 +8,13 @@ of its ``search_key``.
 tokenizer) cannot serve the 1- and 2-character words that Chinese titles are searched by. So the
 database indexes each key's *grams*: its distinct 1- and 2-character substrings that hold no
 space. A word is a substring of a key only if the word's grams are all among the key's grams, so
-the index narrows 10⁶ rows to the candidates and ``LIKE`` decides on those; the index never
-changes a result, only how fast it comes.
+the index narrows 10⁶ rows to the candidates: for a word of 1 or 2 characters the grams decide,
+for a longer one ``LIKE`` decides among the candidates. The index never changes a result, only
+how fast it comes.
 
 The grams are made by the database from ``search_key`` (which ``guji.services.derive`` computes),
-so every write path, bulk ones included, keeps them in step; migration 0002 sets them up:
+so every write path, bulk ones included, keeps them in step; migration 0002 sets them up (its
+SQL and ``grams`` below must agree on what a gram is):
 
 * PostgreSQL: a GIN index on ``guji_grams(search_key)``, an immutable SQL function returning the
   grams as ``text[]``; a word's grams are matched with ``@>``.
@@ -27,7 +29,8 @@ from django.db.models.expressions import RawSQL
 
 from guji.cataloguing import search_key
 
-FTS_TABLE = "guji_holding_grams"
+FTS_TABLE = "guji_holding_grams"  # created, with its triggers, by migration 0002
+_SQLITE_MATCH = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
 
 
 def words(query: str) -> list[str]:
@@ -97,73 +100,3 @@ class _GramsContain(Func):
 
 def _text_array(values: list[str]) -> RawSQL:
     return RawSQL("%s::text[]", (values,))
-
-
-# --- schema (migration 0002) ------------------------------------------------------------------
-
-# Longest search_key the SQLite triggers index (title_juan 400 + title 300 + authors 600 + call
-# and census numbers, with separators, is under 1,400 characters).
-MAX_KEY = 2000
-
-_SQLITE_MATCH = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
-
-
-def _sqlite_grams(key: str) -> str:
-    """SQL giving the hex grams of the expression ``key``, space-separated."""
-    return f"""(SELECT group_concat(gram, ' ') FROM (
-        SELECT hex(substr({key}, n, 1)) AS gram FROM guji_gram_position
-         WHERE n <= length({key}) AND substr({key}, n, 1) <> ' '
-        UNION ALL
-        SELECT hex(substr({key}, n, 2)) FROM guji_gram_position
-         WHERE n < length({key}) AND instr(substr({key}, n, 2), ' ') = 0
-    ))"""
-
-
-_INSERT_NEW = (
-    f"INSERT INTO {FTS_TABLE} (rowid, grams) SELECT NEW.id, {_sqlite_grams('NEW.search_key')};"
-)
-_DELETE_OLD = (
-    f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, grams) "
-    f"SELECT 'delete', OLD.id, {_sqlite_grams('OLD.search_key')};"
-)
-
-SQLITE_SETUP = [
-    "CREATE TABLE guji_gram_position (n INTEGER PRIMARY KEY)",
-    f"WITH RECURSIVE p(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM p WHERE n < {MAX_KEY}) "
-    "INSERT INTO guji_gram_position (n) SELECT n FROM p",
-    # Contentless (the keys stay in guji_holding) and without positions: rowids are all we need.
-    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(grams, content='', detail='none')",
-    f"CREATE TRIGGER guji_holding_grams_insert AFTER INSERT ON guji_holding "
-    f"BEGIN {_INSERT_NEW} END",
-    f"CREATE TRIGGER guji_holding_grams_delete AFTER DELETE ON guji_holding "
-    f"BEGIN {_DELETE_OLD} END",
-    "CREATE TRIGGER guji_holding_grams_update AFTER UPDATE OF search_key ON guji_holding "
-    f"WHEN OLD.search_key IS NOT NEW.search_key BEGIN {_DELETE_OLD} {_INSERT_NEW} END",
-    f"INSERT INTO {FTS_TABLE} (rowid, grams) SELECT id, {_sqlite_grams('search_key')} "
-    "FROM guji_holding",
-]
-SQLITE_TEARDOWN = [
-    "DROP TRIGGER guji_holding_grams_update",
-    "DROP TRIGGER guji_holding_grams_delete",
-    "DROP TRIGGER guji_holding_grams_insert",
-    f"DROP TABLE {FTS_TABLE}",
-    "DROP TABLE guji_gram_position",
-]
-
-POSTGRES_SETUP = [
-    """CREATE FUNCTION guji_grams(key text) RETURNS text[]
-        LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-        SELECT coalesce(array_agg(DISTINCT gram), '{}') FROM (
-            SELECT substr(key, n, 1) AS gram FROM generate_series(1, char_length(key)) AS n
-             WHERE substr(key, n, 1) <> ' '
-            UNION ALL
-            SELECT substr(key, n, 2) FROM generate_series(1, char_length(key) - 1) AS n
-             WHERE strpos(substr(key, n, 2), ' ') = 0
-        ) AS grams
-    $$""",
-    "CREATE INDEX holding_search_grams ON guji_holding USING gin (guji_grams(search_key))",
-]
-POSTGRES_TEARDOWN = [
-    "DROP INDEX holding_search_grams",
-    "DROP FUNCTION guji_grams(text)",
-]
