@@ -11,15 +11,18 @@ numbers run across the whole document ("12 / 3456"), so a catalogue of several p
 out twice: once to count the pages of each part, once to print them with the total.
 """
 
+import json
 import logging
+import re
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import date
 from functools import cache
 from itertools import islice
 from pathlib import Path
+from typing import IO
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -145,10 +148,13 @@ def iter_entries(scope: Scope) -> Iterator[Entry]:
         yield Entry(index, *(_clean(v) for v in row[:5]), row[5], _clean(row[6]), row[7])
 
 
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _clean(value: object) -> str:
-    """Drop characters that XML (xlsx) and PDF text cannot hold; keep everything else."""
+    """Drop control characters, which XML (xlsx) cannot hold and a PDF cannot show."""
     text = "" if value is None else str(value)
-    return "".join(c for c in text if c in "\t\n" or not (c < " " or "\ufffe" <= c <= "\uffff"))
+    return _UNPRINTABLE.sub("", text)
 
 
 def institution_names(scope: Scope) -> dict[int, str]:
@@ -351,27 +357,37 @@ class _Part:
 
 
 def write_pdf(scope: Scope, out: Path, *, progress: Progress | None = None) -> ExportResult:
-    check_fonts()
-    total = catalogue_holdings(scope).count()
-    book = _Book(scope, total=total)
-    result = ExportResult(entries=total, missing_glyphs=book.missing_glyphs())
-    if total <= PART_SIZE:
-        document = book.render(list(iter_entries(scope)), previous=None, first=True)
-        document.write_pdf(out)
-        result.pages = len(document.pages)
-        if progress:
-            progress(total, total)
-        return result
+    """The catalogue as a PDF; a big one in parts, from one reading of the database.
 
-    units = 2 * total
-    parts = book.plan(iter_entries(scope), lambda n: progress and progress(n, units))
-    result.pages = sum(p.pages for p in parts)
+    The entries read for the first layout are spooled to a temporary file and the second
+    layout reads them back, so both see the same catalogue even while records change.
+    """
+    check_fonts()
+    estimate = catalogue_holdings(scope).count()
+    book = _Book(scope, total=estimate)
+    glyphs = _GlyphCheck(book)
+    if estimate <= PART_SIZE:
+        entries = list(glyphs.watch(iter_entries(scope)))
+        book.total = len(entries)
+        document = book.render(entries, previous=None, first=True)
+        document.write_pdf(out)
+        if progress:
+            progress(len(entries), len(entries))
+        return ExportResult(len(entries), len(document.pages), glyphs.report())
+
+    units = 2 * estimate
     with tempfile.TemporaryDirectory(prefix="guji-catalogue-") as tmp:
-        paths, entries, offset, previous = [], iter_entries(scope), 0, None
+        spool = Path(tmp) / "entries.jsonl"
+        with open(spool, "w", encoding="utf-8") as f:
+            entries = glyphs.watch(_spooled(iter_entries(scope), f))
+            parts = book.plan(entries, lambda n: progress and progress(min(n, units), units))
+        book.total = sum(p.count for p in parts)
+        pages = sum(p.pages for p in parts)
+        paths, entries, offset, previous = [], _read_spool(spool), 0, None
         for number, part in enumerate(parts):
             chunk = list(islice(entries, part.count))
             document = book.render(
-                chunk, previous=previous, first=number == 0, offset=offset, total=result.pages
+                chunk, previous=previous, first=number == 0, offset=offset, total=pages
             )
             previous = chunk[-1].institution_id
             if len(document.pages) not in (part.pages, part.pages + 1):
@@ -382,9 +398,45 @@ def write_pdf(scope: Scope, out: Path, *, progress: Progress | None = None) -> E
             paths.append(path)
             offset += part.pages
             if progress:
-                progress(total + part.start + part.count, units)
+                progress(min(estimate + part.start + part.count, units), units)
         _join_pdfs(paths, out, title=scope.title())
-    return result
+    if progress:
+        progress(units, units)
+    return ExportResult(book.total, pages, glyphs.report())
+
+
+def _spooled(entries: Iterator[Entry], spool: IO[str]) -> Iterator[Entry]:
+    for entry in entries:
+        spool.write(json.dumps(astuple(entry), ensure_ascii=False) + "\n")
+        yield entry
+
+
+def _read_spool(path: Path) -> Iterator[Entry]:
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            yield Entry(*json.loads(line))
+
+
+class _GlyphCheck:
+    """Characters the fonts cannot draw (they would print as boxes), with where they are."""
+
+    def __init__(self, book: "_Book"):
+        self.covered = font_coverage()
+        heading_text = book.scope.title() + "".join(book.names.values())
+        self.missing: dict[str, str] = dict.fromkeys(set(heading_text) - self.covered, "")
+
+    def watch(self, entries: Iterator[Entry]) -> Iterator[Entry]:
+        for entry in entries:
+            for c in set("".join(entry.fields())) - self.covered:
+                if not self.missing.get(c):
+                    self.missing[c] = entry.census_number
+            yield entry
+
+    def report(self, limit: int = 100) -> list[dict[str, str]]:
+        return [
+            {"char": c, "codepoint": f"U+{ord(c):04X}", "census_number": where}
+            for c, where in sorted(self.missing.items())[:limit]
+        ]
 
 
 class _Book:
@@ -486,21 +538,6 @@ class _Book:
         institution's heading need none.
         """
         return self.names.get(entries[0].institution_id, "") if entries else ""
-
-    def missing_glyphs(self, limit: int = 100) -> list[dict[str, str]]:
-        """Characters the fonts cannot draw (they would print as boxes), with where they are."""
-        covered = font_coverage()
-        missing: dict[str, str] = {}
-        for c in set(self.scope.title() + "".join(self.names.values())) - covered:
-            missing[c] = ""
-        for entry in iter_entries(self.scope):
-            for c in set("".join(entry.fields())) - covered:
-                if not missing.get(c):
-                    missing[c] = entry.census_number
-        return [
-            {"char": c, "codepoint": f"U+{ord(c):04X}", "census_number": where}
-            for c, where in sorted(missing.items())[:limit]
-        ]
 
 
 def _css_string(text: str) -> str:

@@ -165,6 +165,16 @@ def test_xlsx_keeps_text_that_looks_like_a_formula_as_text(tmp_path):
     assert (cell.value, cell.data_type) == ("=HYPERLINK(1)", "s")
 
 
+def test_control_characters_from_an_import_are_left_out(tmp_path):
+    institution = make_institution()
+    make_registered(institution, 1, call_number="善\x071")
+    out = tmp_path / "catalogue.xlsx"
+
+    export_catalogue(_institution_scope(institution), "xlsx", out)
+
+    assert load_workbook(out).active["B3"].value == "善1"
+
+
 def test_an_empty_catalogue_still_has_its_title_and_header(tmp_path):
     out = tmp_path / "empty.xlsx"
 
@@ -263,6 +273,28 @@ def test_a_catalogue_laid_out_in_parts_reads_as_one(tmp_path, monkeypatch):
         assert ("甲图书馆" in page) != ("乙博物馆" in page)  # the institution heading it runs under
     assert progress[-1] == (200, 200)
     assert [d for d, _ in progress] == sorted(d for d, _ in progress)
+
+
+def test_a_holding_registered_during_an_export_waits_for_the_next_one(tmp_path, monkeypatch):
+    """Both layouts of a big catalogue read the same entries, whatever happens meanwhile."""
+    institution = make_institution()
+    for serial in range(1, 61):
+        make_registered(institution, serial)
+    monkeypatch.setattr(exports, "PART_SIZE", 23)
+    plan = exports._Book.plan
+
+    def plan_then_register(book, entries, progress):
+        parts = plan(book, entries, progress)
+        make_registered(institution, 0, title_juan="後來者一卷")  # sorts first
+        return parts
+
+    monkeypatch.setattr(exports._Book, "plan", plan_then_register)
+    out = tmp_path / "c.pdf"
+
+    result = export_catalogue(_institution_scope(institution), "pdf", out)
+
+    assert result.entries == 60
+    assert "後來者" not in "".join(pdf_pages(out))
 
 
 # --- command ----------------------------------------------------------------------------------
