@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import islice
+from operator import attrgetter
 from pathlib import Path
 
 from django.conf import settings
@@ -994,49 +995,35 @@ def create_with_history(objs: Sequence, *, by: User, reason: str) -> None:
         return
     model = type(objs[0])
     now = timezone.now()
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    for obj, pk in zip(objs, _reserve_ids(model, len(objs)), strict=True):
-        obj.pk = pk
+    stamp = connection.ops.adapt_datetimefield_value(now)  # a string on SQLite
     fields = model._meta.concrete_fields
     auto_now = [
         f.attname
         for f in fields
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
     ]
+    for obj, pk in zip(objs, _reserve_ids(model, len(objs)), strict=True):
+        obj.pk = pk
+        for name in auto_now:
+            setattr(obj, name, stamp)
+    values = attrgetter(*(f.attname for f in fields))
+    _insert_rows(model, [f.column for f in fields], [values(obj) for obj in objs])
+
+    history = model.history.model
+    special = ("history_date", "history_change_reason", "history_type", "history_user_id")
+    tracked = [
+        f for f in history._meta.concrete_fields if f.attname not in ("history_id", *special)
+    ]
+    fixed = (stamp, reason, "+", by.pk if by is not None else None)
+    values = attrgetter(*(f.attname for f in tracked))
+    _insert_rows(
+        history,
+        [history._meta.get_field(name).column for name in special] + [f.column for f in tracked],
+        [fixed + values(obj) for obj in objs],
+    )
     for obj in objs:
         for name in auto_now:
             setattr(obj, name, now)
-    _insert_rows(
-        model,
-        [f.column for f in fields],
-        [
-            tuple(stamp if f.attname in auto_now else getattr(obj, f.attname) for f in fields)
-            for obj in objs
-        ],
-    )
-    history = model.history.model
-    special = {
-        "history_date": stamp,
-        "history_change_reason": reason,
-        "history_type": "+",
-        "history_user_id": by.pk if by is not None else None,
-    }
-    columns = [f for f in history._meta.concrete_fields if f.attname != "history_id"]
-    _insert_rows(
-        history,
-        [f.column for f in columns],
-        [
-            tuple(
-                special[f.attname]
-                if f.attname in special
-                else stamp
-                if f.attname in auto_now
-                else getattr(obj, f.attname)
-                for f in columns
-            )
-            for obj in objs
-        ],
-    )
 
 
 def _reserve_ids(model: type, n: int) -> list[int]:
