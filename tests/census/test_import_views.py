@@ -164,13 +164,21 @@ def test_file_over_the_limit_is_refused_by_the_form_and_not_stored(
     assert not (media_root / "imports").exists()
 
 
-def test_uploaded_files_are_not_served_from_media(client, tmp_path, institution, cataloguer):
+def test_uploaded_files_are_not_served_from_media(
+    client, tmp_path, institution, cataloguer, django_capture_on_commit_callbacks
+):
     client.force_login(cataloguer)
-    job_file = tmp_path / "h.csv"
-    job_file.write_text("x")
+    upload(
+        client,
+        xlsx(tmp_path / "h.xlsx", [row()]),
+        institution,
+        commit=django_capture_on_commit_callbacks,
+    )
+    job = ImportJob.objects.get()
 
-    response = client.get("/media/imports/" + "0" * 64)
+    response = client.get(f"/media/{job.stored_path}")
 
+    assert job.stored_path == f"imports/{job.sha256}"
     assert response.status_code == 404
 
 
