@@ -159,6 +159,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("GUJI_STATIC_ROOT", str(VAR_DIR / "static")))
+if not PRODUCTION:  # WhiteNoise warns at every start without it; production runs collectstatic
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
