@@ -388,7 +388,10 @@ class Responsibility(models.Model):
     dynasty = models.CharField(_("dynasty"), max_length=16, blank=True)
     name = models.CharField(_("name"), max_length=100)
     role = models.CharField(
-        _("role"), max_length=16, blank=True, help_text=_("著作方式; empty when shared with the next.")
+        _("role"),
+        max_length=16,
+        blank=True,
+        help_text=_("著作方式; empty when shared with the next."),
     )
     attributed = models.BooleanField(_("attributed (题)"), default=False)
 
