@@ -189,7 +189,7 @@ def test_one_bad_file_refuses_the_whole_batch(holding, cataloguer, media):
     with pytest.raises(ValidationError) as caught:
         attach(holding, cataloguer, image_file("good.jpg"), SimpleUploadedFile("bad.jpg", b"x"))
 
-    assert [m.split(":")[0] for m in caught.value.messages] == ["bad.jpg"]
+    assert [m.replace("：", ":").split(":")[0] for m in caught.value.messages] == ["bad.jpg"]
     assert not LeafPhoto.objects.exists()
     assert stored_files(media) == []
 

@@ -352,7 +352,7 @@ def test_registered_record_refuses_direct_edits_and_points_to_a_correction_reque
     entry = make_entry(S.REGISTERED)
     cataloguer = entry.rounds.get().submitted_by
 
-    with pytest.raises(ValidationError, match="correction"):
+    with pytest.raises(ValidationError, match="更正申请"):
         update_holding(entry.holding, data={"notes": "悄悄修改"}, by=cataloguer, reason="改")
 
     entry.holding.refresh_from_db()
@@ -362,7 +362,7 @@ def test_registered_record_refuses_direct_edits_and_points_to_a_correction_reque
 def test_submitted_record_is_not_editable_until_returned():
     entry = make_entry()
     cataloguer = entry.rounds.get().submitted_by
-    with pytest.raises(ValidationError, match="review"):
+    with pytest.raises(ValidationError, match="等待普查审核"):
         update_holding(entry.holding, data={"notes": "x"}, by=cataloguer, reason="改")
 
     return_entry(entry, by=make_user(Role.REVIEWER), comment="请补附注")
