@@ -459,7 +459,7 @@ class _Book:
             if not chunk:
                 break
             last = len(chunk) < PART_SIZE
-            document = self.render(chunk, previous=previous, first=not parts)
+            document = self.render(chunk, previous=previous, first=not parts, anchors=True)
             pages = len(document.pages)
             keep = len(chunk)
             if not last and pages > 1:
@@ -486,10 +486,15 @@ class _Book:
         first: bool,
         offset: int = 0,
         total: int | None = None,
+        anchors: bool = False,
     ):
+        """Lay out one part. ``anchors`` gives every entry and heading an id, so that
+        ``page.anchors`` tells which are on a page; only the counting layout needs them (each
+        would become a named destination in the PDF, which pypdf joins in quadratic time)."""
         from weasyprint import CSS, HTML
 
         context = self._context(entries, previous=previous, first=first)
+        context["anchors"] = anchors
         html = render_to_string("census/catalogue_part.html", context)
         css = CSS(string=self._page_css(entries, offset=offset, total=total))
         base_url = str(settings.BASE_DIR)

@@ -54,6 +54,13 @@ def pdf_fonts(path: Path) -> list[str]:
     return [line.split()[0] for line in out.stdout.splitlines()[2:]]
 
 
+def bookmarks(path: Path) -> list:
+    def titles(outline: list) -> list:
+        return [titles(o) if isinstance(o, list) else o.title for o in outline]
+
+    return titles(PdfReader(path).outline)
+
+
 def squeeze(text: str) -> str:
     """Text without any white space (pdftotext breaks lines where the layout did)."""
     return re.sub(r"\s+", "", text)
@@ -272,6 +279,8 @@ def test_a_catalogue_laid_out_in_parts_reads_as_one(tmp_path, monkeypatch):
         assert re.search(rf"(?m)^{number} / {len(in_parts)}$", page)
         assert ("甲图书馆" in page) != ("乙博物馆" in page)  # the institution heading it runs under
     assert progress[-1] == (200, 200)
+    assert PdfReader(parts).named_destinations == {}  # pypdf joins those in quadratic time
+    assert bookmarks(parts) == bookmarks(whole) == ["全市古籍普查登记目录", "甲图书馆", "乙博物馆"]
     assert [d for d, _ in progress] == sorted(d for d, _ in progress)
 
 
