@@ -330,6 +330,18 @@ def test_the_command_writes_the_citywide_catalogue_without_an_institution(tmp_pa
     assert len(pdf_pages(out)) >= 3  # a title page and a page per institution
 
 
+def test_the_command_writes_a_campaigns_catalogue(tmp_path):
+    a, b = make_institution(), make_institution()
+    campaign = make_campaign(a, b)
+    make_registered(a, 1, campaign=campaign, call_number="甲1")
+    make_registered(b, 1, call_number="乙1")
+    out = tmp_path / "c.xlsx"
+
+    call_command("census_catalogue", "--campaign", str(campaign.pk), "--format", "xlsx", "-o", out)
+
+    assert list(pd.read_excel(out, engine="calamine", header=1)["索书号"]) == ["甲1"]
+
+
 def test_the_command_refuses_an_unknown_institution(tmp_path):
     with pytest.raises(CommandError, match="9999"):
         call_command(
