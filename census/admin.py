@@ -12,7 +12,10 @@ from census.models import (
     CensusCounter,
     CensusEntry,
     CorrectionRequest,
+    ExportJob,
     FieldComment,
+    ImportJob,
+    LeafPhoto,
     Participation,
     ReviewRound,
 )
@@ -192,3 +195,50 @@ class CorrectionRequestAdmin(ReadOnlyAdmin):
             required=True,
             apply=lambda c, text: refuse_correction(c, by=request.user, reason=text),
         )
+
+
+@admin.register(LeafPhoto)
+class LeafPhotoAdmin(ReadOnlyAdmin):
+    """Photographs are added and removed on the holding's page (census.photos checks them)."""
+
+    list_display = ("holding", "kind", "caption", "width", "height", "uploaded_by", "uploaded_at")
+    list_filter = ("kind", "institution")
+    list_select_related = ("holding", "uploaded_by")
+    raw_id_fields = ("holding",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    list_display = (
+        "filename",
+        "institution",
+        "user",
+        "status",
+        "total_rows",
+        "created",
+        "created_at",
+    )
+    list_filter = ("status", "institution")
+    list_select_related = ("institution", "user")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    list_display = ("filename", "scope", "institution", "format", "status", "user", "created_at")
+    list_filter = ("status", "format", "scope")
+    list_select_related = ("institution", "user")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
