@@ -52,19 +52,20 @@ def grams(word: str) -> list[str]:
 def matching(holdings: QuerySet, query: str) -> QuerySet:
     """Keep the holdings whose ``search_key`` contains every word of ``query``.
 
-    On SQLite this asks the index how many keys hold each word's grams (one quick query per
-    word), because SQLite's planner cannot: see ``SQLITE_COMMON``.
+    A word found in very many keys is matched by ``LIKE`` alone: walking the rows newest-first,
+    a page and the capped count fill up after a few thousand rows, while the index would hand
+    over every candidate first. How common a word is comes from the database, one quick query
+    per word: SQLite counts the index's candidates up to ``SQLITE_COMMON``; PostgreSQL reads its
+    own statistics of the grams (``pg_stats`` on the GIN index).
     """
     vendor = connections[holdings.db].vendor
     for word in words(query):
-        indexed = False
-        if vendor == "postgresql":
-            holdings = holdings.filter(
-                _GramsContain(_Grams(F("search_key")), _text_array(grams(word)))
-            )
+        wanted, indexed = grams(word), False
+        if vendor == "postgresql" and _postgres_share(holdings.db, wanted) <= POSTGRES_COMMON:
+            holdings = holdings.filter(_GramsContain(_Grams(F("search_key")), _text_array(wanted)))
             indexed = True
         elif vendor == "sqlite":
-            match = " AND ".join(f'"{g.encode().hex()}"' for g in grams(word))
+            match = " AND ".join(f'"{g.encode().hex()}"' for g in wanted)
             if _sqlite_candidates(holdings.db, match) <= SQLITE_COMMON:
                 holdings = holdings.filter(pk__in=RawSQL(_SQLITE_MATCH, (match,)))
                 indexed = True
@@ -77,14 +78,32 @@ def matching(holdings: QuerySet, query: str) -> QuerySet:
 # each, for the count and again for the page), while a LIKE on the rows walked newest-first
 # stops as soon as the page and the capped count are full (1,000 matches: 1,000/density rows at
 # ~1.3 µs). The two cost the same near 3% of the table; a word in more than 20,000 keys (2% of
-# 10⁶) is matched by LIKE alone. PostgreSQL's planner makes this choice itself, from statistics.
+# 10⁶) is matched by LIKE alone.
 SQLITE_COMMON = 20_000
+# PostgreSQL: a word whose rarest gram is in more than 2% of the keys (诗集 is in 4.5%) makes the
+# planner walk rows newest-first computing guji_grams() on each (~100 ms for a page); LIKE alone
+# does that walk in a few ms. Rarer words read the GIN index.
+POSTGRES_COMMON = 0.02
 
 
 def _sqlite_candidates(db: str, match: str) -> int:
     with connections[db].cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM ({_SQLITE_MATCH} LIMIT {SQLITE_COMMON + 1})", [match])
         return cursor.fetchone()[0]
+
+
+def _postgres_share(db: str, wanted: list[str]) -> float:
+    """The share of keys holding the rarest of ``wanted``, as ANALYZE saw it (0 if unknown)."""
+    with connections[db].cursor() as cursor:
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE tablename = 'holding_search_grams'"
+        )
+        row = cursor.fetchone()
+    if not row or not row[0]:
+        return 0.0
+    share = dict(zip(row[0], row[1], strict=False))  # freqs end with min, max and null share
+    return min(share.get(g, 0.0) for g in wanted)
 
 
 class _Grams(Func):

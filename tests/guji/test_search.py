@@ -79,6 +79,7 @@ def test_search_finds_exactly_the_keys_that_contain_every_word(catalogue, query)
 def test_a_word_too_common_for_the_index_finds_the_same_holdings(catalogue, query, monkeypatch):
     indexed = set(search.matching(catalogue, query).values_list("pk", flat=True))
     monkeypatch.setattr(search, "SQLITE_COMMON", 0)  # every word is "common": LIKE alone
+    monkeypatch.setattr(search, "POSTGRES_COMMON", -1.0)
 
     assert set(search.matching(catalogue, query).values_list("pk", flat=True)) == indexed
 
