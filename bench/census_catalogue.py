@@ -106,8 +106,7 @@ def run(fmt: str, out: Path) -> dict:
     from guji.models import Holding
 
     started = time.perf_counter()
-    # the bench's own rows only, as one campaign-less "city"
-    scope = Scope(ExportJob.Scope.CITY)
+    scope = Scope(ExportJob.Scope.CITY)  # every registered holding: use a database of its own
     result = export_catalogue(scope, fmt, out)
     seconds = time.perf_counter() - started
     return {
