@@ -1,8 +1,8 @@
-"""The census's entries in a holding's timeline: review rounds and correction requests."""
+"""The census's entries in a holding's timeline: review rounds, corrections, leaf photographs."""
 
 from django.utils.translation import gettext as _
 
-from census.models import CorrectionRequest, ReviewRound
+from census.models import CorrectionRequest, LeafPhoto, ReviewRound
 from census.review import field_label
 from guji.history import Change, FieldChange
 from guji.models import Binding, Holding, SibuClass
@@ -11,7 +11,7 @@ CHANGED = "~"  # simple-history's history_type for a change, which the timeline 
 
 
 def holding_timeline(holding: Holding) -> list[Change]:
-    """Every submission, decision and correction request, in at most five queries."""
+    """Every submission, decision, correction request and photograph, in at most six queries."""
     rounds = (
         ReviewRound.objects.filter(entry__holding=holding)
         .select_related("submitted_by", "decided_by")
@@ -62,7 +62,34 @@ def holding_timeline(holding: Holding) -> list[Change]:
                     subject=subject,
                 )
             )
+    changes += photo_changes(holding)
     return changes
+
+
+def photo_changes(holding: Holding) -> list[Change]:
+    """Leaf photographs added and removed, from their history rows (one query)."""
+    versions = LeafPhoto.history.filter(holding_id=holding.pk).select_related("history_user")
+    out = []
+    for v in versions:
+        if v.history_type == CHANGED:
+            continue
+        kind = dict(LeafPhoto.Kind.choices).get(v.kind, v.kind)
+        subject = (
+            _("Leaf photograph added: %(kind)s")
+            if v.history_type == "+"
+            else _("Leaf photograph removed: %(kind)s")
+        ) % {"kind": kind}
+        out.append(
+            Change(
+                when=v.history_date,
+                user=v.history_user,
+                reason=v.history_change_reason or "",
+                kind=v.history_type,
+                subject=subject,
+                comment=v.caption,
+            )
+        )
+    return out
 
 
 def _decision(r: ReviewRound) -> Change:

@@ -370,3 +370,20 @@ def test_the_holding_page_shows_thumbnails_and_offers_adding_to_cataloguers(
     client.force_login(make_user(Role.REVIEWER))
     page = client.get(holding.get_absolute_url()).content.decode()
     assert thumbnail in page and upload not in page
+
+
+def test_adding_and_removing_photographs_appears_on_the_holding_timeline(
+    holding, cataloguer, django_capture_on_commit_callbacks
+):
+    from guji.views import holding_changes
+
+    photo = attach(holding, cataloguer, image_file(), kind=Kind.SEAL, reason="钤印书影")[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_leaf_photo(photo, by=cataloguer, reason="拍摄模糊，重拍")
+
+    entries = [c for c in holding_changes(holding) if "书影" in c.subject]
+    assert [(c.kind, c.user, c.reason) for c in entries] == [
+        ("-", cataloguer, "拍摄模糊，重拍"),
+        ("+", cataloguer, "钤印书影"),
+    ]
+    assert all("钤印" in c.subject for c in entries)
