@@ -25,7 +25,7 @@ from census.services import (
     refuse_correction,
     return_entry,
 )
-from guji.admin import AuditedAdmin
+from guji.admin import AuditedAdmin, ScopedAdminMixin
 
 
 class ReadOnlyAdmin(SimpleHistoryAdmin):
@@ -102,7 +102,7 @@ class FieldCommentInline(admin.TabularInline):
 
 
 @admin.register(CensusEntry)
-class CensusEntryAdmin(ReadOnlyAdmin):
+class CensusEntryAdmin(ScopedAdminMixin, ReadOnlyAdmin):
     list_display = ("holding", "institution", "campaign", "round", "submitted_at", "state")
     list_filter = ("holding__status", "campaign", "institution")
     list_select_related = ("holding", "institution", "campaign")
@@ -113,9 +113,6 @@ class CensusEntryAdmin(ReadOnlyAdmin):
     @admin.display(description=_("status"), ordering="holding__status")
     def state(self, obj: CensusEntry) -> str:
         return obj.holding.get_status_display()
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
 
     @admin.action(description=_("Accept the selected entries (census number)"))
     def accept_selected(self, request, queryset):
@@ -143,15 +140,12 @@ class CensusEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ReviewRound)
-class ReviewRoundAdmin(ReadOnlyAdmin):
+class ReviewRoundAdmin(ScopedAdminMixin, ReadOnlyAdmin):
     list_display = ("entry", "number", "submitted_by", "submitted_at", "decision", "decided_by")
     list_filter = ("decision", "institution")
     list_select_related = ("entry__holding", "submitted_by", "decided_by")
     show_full_result_count = False
     inlines = [FieldCommentInline]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
 
 
 @admin.register(CensusCounter)
@@ -163,14 +157,11 @@ class CensusCounterAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CorrectionRequest)
-class CorrectionRequestAdmin(ReadOnlyAdmin):
+class CorrectionRequestAdmin(ScopedAdminMixin, ReadOnlyAdmin):
     list_display = ("holding", "institution", "status", "requested_by", "requested_at")
     list_filter = ("status", "institution")
     list_select_related = ("holding", "institution", "requested_by")
     actions = ["accept_selected", "refuse_selected"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
 
     @admin.action(description=_("Accept the selected correction requests"))
     def accept_selected(self, request, queryset):
@@ -198,7 +189,7 @@ class CorrectionRequestAdmin(ReadOnlyAdmin):
 
 
 @admin.register(LeafPhoto)
-class LeafPhotoAdmin(ReadOnlyAdmin):
+class LeafPhotoAdmin(ScopedAdminMixin, ReadOnlyAdmin):
     """Photographs are added and removed on the holding's page (census.photos checks them)."""
 
     list_display = ("holding", "kind", "caption", "width", "height", "uploaded_by", "uploaded_at")
@@ -206,12 +197,9 @@ class LeafPhotoAdmin(ReadOnlyAdmin):
     list_select_related = ("holding", "uploaded_by")
     raw_id_fields = ("holding",)
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
 
 @admin.register(ImportJob)
-class ImportJobAdmin(ReadOnlyAdmin):
+class ImportJobAdmin(ScopedAdminMixin, ReadOnlyAdmin):
     list_display = (
         "filename",
         "institution",
@@ -224,12 +212,9 @@ class ImportJobAdmin(ReadOnlyAdmin):
     list_filter = ("status", "institution")
     list_select_related = ("institution", "user")
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
 
 @admin.register(ExportJob)
-class ExportJobAdmin(admin.ModelAdmin):
+class ExportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("filename", "scope", "institution", "format", "status", "user", "created_at")
     list_filter = ("status", "format", "scope")
     list_select_related = ("institution", "user")
@@ -239,6 +224,3 @@ class ExportJobAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)

@@ -36,8 +36,16 @@ class AuditedAdmin(SimpleHistoryAdmin):
         super().delete_model(request, obj)
 
 
+class ScopedAdminMixin:
+    """Admin lists show what guji.permissions lets the user see, as the pages do."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+
 @admin.register(User)
 class GujiUserAdmin(UserAdmin, AuditedAdmin):
+    search_fields = ("username", "display_name", "first_name", "last_name")
     list_display = ("username", "display_name", "institution", "is_active", "is_staff")
     list_select_related = ("institution",)
     fieldsets = (
@@ -103,10 +111,6 @@ class RoleAssignmentAdmin(AuditedAdmin):
             self.delete_model(request, obj)
 
 
-GujiUserAdmin.search_fields = ("username", "display_name", "first_name", "last_name")
-InstitutionAdmin.search_fields = ("name", "code")
-
-
 class ResponsibilityInline(admin.TabularInline):
     model = Responsibility
     extra = 0
@@ -118,7 +122,7 @@ class ResponsibilityInline(admin.TabularInline):
 
 
 @admin.register(Holding)
-class HoldingAdmin(AuditedAdmin):
+class HoldingAdmin(ScopedAdminMixin, AuditedAdmin):
     list_display = ("title_juan", "institution", "call_number", "census_number", "status")
     list_filter = ("status", "grade", "edition_dynasty", "institution")
     list_select_related = ("institution",)
@@ -127,9 +131,6 @@ class HoldingAdmin(AuditedAdmin):
     readonly_fields = ("status", "census_number", "authors_text", "edition_warnings")
     raw_id_fields = ("sibu_class", "binding")
     inlines = [ResponsibilityInline]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
 
     def save_model(self, request, obj, form, change):
         """Through the domain functions, so derived fields and history match every other path."""
