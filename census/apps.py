@@ -6,8 +6,7 @@ class CensusConfig(AppConfig):
     name = "census"
     verbose_name = _("Census")
 
-    def holding_timeline(self, holding) -> list:
-        """Review rounds and correction requests for guji's holding timeline."""
-        from census.timeline import holding_timeline
+    def ready(self) -> None:
+        from census import hooks
 
-        return holding_timeline(holding)
+        hooks.register()

@@ -1,5 +1,7 @@
 from django.http import HttpRequest
+from django.urls import reverse
 
+from guji import registry
 from guji.permissions import can_anywhere, roles_of
 
 
@@ -7,11 +9,16 @@ def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    entries = [
+        {"key": e.key, "label": e.label, "url": reverse(e.url_name, kwargs=e.url_kwargs)}
+        for e in registry.nav_entries(user)
+    ]
     return {
         "nav": {
             "roles": sorted(roles_of(user)),
             "can_catalogue": can_anywhere(user, "catalogue"),
             "can_review": can_anywhere(user, "review"),
             "is_staff": user.is_staff,
+            "entries": entries,
         }
     }

@@ -5,10 +5,12 @@ from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from guji import registry
 from guji.forms import HoldingCreateForm, HoldingFilterForm, HoldingForm
 from guji.history import version_changes
 from guji.models import Holding, RoleAssignment
@@ -140,7 +142,14 @@ def holding_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "holding": holding,
         "responsibilities": list(holding.responsibilities.all()),
         "may_edit": can(request.user, "catalogue", holding),
-        "photos": holding.leaf_photos.all(),  # census.LeafPhoto: seen by whoever sees the holding
+        "panels": [  # other apps' sections of the page, each rendered with its own context
+            {
+                "key": panel.key,
+                "placement": panel.placement,
+                "html": render_to_string(panel.template, panel_context, request),
+            }
+            for panel, panel_context in registry.holding_panels(request, holding)
+        ],
     }
     return render(request, "guji/holding_detail.html", context)
 
@@ -239,11 +248,4 @@ def _statement_subject(version) -> str:
 
 def timeline_sources(holding: Holding) -> list[list]:
     """Other apps' entries for a holding's timeline (census reviews, repairs …)."""
-    from django.apps import apps
-
-    out = []
-    for config in apps.get_app_configs():
-        provider = getattr(config, "holding_timeline", None)
-        if provider is not None:
-            out.append(provider(holding))
-    return out
+    return [source(holding) for source in registry.timeline_sources()]

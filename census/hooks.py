@@ -1,0 +1,66 @@
+"""The census's parts of the core's pages, registered in ``CensusConfig.ready()``."""
+
+from django.utils.translation import gettext_lazy as _
+
+from guji import registry
+from guji.permissions import can, can_anywhere, roles_of
+
+
+def _photos_panel(request, holding) -> dict:
+    return {
+        "holding": holding,
+        "photos": holding.leaf_photos.all(),  # seen by whoever sees the holding
+        "may_edit": can(request.user, "catalogue", holding),
+    }
+
+
+def _census_panel(request, holding) -> dict:
+    from census.templatetags.census_workflow import census_panel
+
+    return census_panel({"request": request}, holding)
+
+
+def _timeline(holding) -> list:
+    from census.timeline import holding_timeline
+
+    return holding_timeline(holding)
+
+
+def register() -> None:
+    for entry in (
+        registry.NavEntry("campaigns", _("Campaigns"), "census:campaign_list", lambda u: True, 30),
+        registry.NavEntry(
+            "review_queue",
+            _("Review queue"),
+            "census:review_queue",
+            lambda u: can_anywhere(u, "review"),
+            31,
+        ),
+        registry.NavEntry(
+            "returned",
+            _("Returned to me"),
+            "census:returned_list",
+            lambda u: can_anywhere(u, "catalogue"),
+            32,
+        ),
+        registry.NavEntry(
+            "imports",
+            _("Spreadsheet import"),
+            "census:import_list",
+            lambda u: can_anywhere(u, "catalogue"),
+            33,
+        ),
+        registry.NavEntry(
+            "catalogue", _("Catalogue export"), "census:catalogue", lambda u: bool(roles_of(u)), 34
+        ),
+    ):
+        registry.register_nav(entry)
+    registry.register_holding_panel(
+        registry.HoldingPanel(
+            "census", "census/holding_panel.html", _census_panel, order=10, placement="summary"
+        )
+    )
+    registry.register_holding_panel(
+        registry.HoldingPanel("leaf_photos", "census/includes/photos_panel.html", _photos_panel, 20)
+    )
+    registry.register_timeline_source("census", _timeline)

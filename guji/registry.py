@@ -1,0 +1,165 @@
+"""How apps plug into the core: navigation, holding panels, timeline sources, home, demo.
+
+The core never names an app. Each app registers its parts in ``AppConfig.ready()`` (wagtail's hooks
+are the model), and the core asks the registry when it renders a page or loads the demo city::
+
+    from guji import registry
+
+    class ConservationConfig(AppConfig):
+        def ready(self):
+            registry.register_nav(registry.NavEntry(
+                key="repair_queue", label=_("Repair queue"), url_name="conservation:queue",
+                visible=lambda user: can_anywhere(user, "repair"), order=40))
+            registry.register_holding_panel(registry.HoldingPanel(
+                key="damage", template="conservation/includes/holding_panel.html",
+                context=damage_panel_context, order=30))
+            registry.register_timeline_source("conservation", conservation_timeline)
+            registry.register_demo(registry.DemoPart(
+                key="conservation", load=load_demo_part, after=("census",)))
+
+Every hook is called with plain arguments (a user, a request, a holding) and returns plain data;
+hooks that raise propagate (a broken panel is a bug, not something to hide).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "DemoPart",
+    "HoldingPanel",
+    "HomeSection",
+    "NavEntry",
+    "demo_parts",
+    "holding_panels",
+    "home_sections",
+    "nav_entries",
+    "register_demo",
+    "register_holding_panel",
+    "register_home_section",
+    "register_nav",
+    "register_timeline_source",
+    "timeline_sources",
+]
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A link in the main navigation, shown to the users ``visible(user)`` admits."""
+
+    key: str
+    label: Any  # a lazy translation
+    url_name: str
+    visible: Callable[[Any], bool]
+    order: int = 100
+    url_kwargs: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class HoldingPanel:
+    """A section of the holding page: ``context(request, holding)`` returns its template context,
+    or None to leave the panel out for this user or holding."""
+
+    key: str
+    template: str
+    context: Callable[[Any, Any], dict | None]
+    order: int = 100
+    placement: str = "main"  # "summary": under the record's actions; "main": after its fields
+
+
+@dataclass(frozen=True)
+class HomeSection:
+    """A block of a user's home page (``context(request)`` returns its context, or None)."""
+
+    key: str
+    template: str
+    context: Callable[[Any], dict | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class DemoPart:
+    """An app's part of the demo city. ``load(stdout)`` adds only what is missing and returns a
+    mapping of what it created (name → count), printed by ``load_demo``. ``after`` names the parts
+    it builds on (their keys), so the census runs before conservation, and so on."""
+
+    key: str
+    load: Callable[[Any], dict]
+    after: tuple[str, ...] = ()
+
+
+_nav: dict[str, NavEntry] = {}
+_panels: dict[str, HoldingPanel] = {}
+_home: dict[str, HomeSection] = {}
+_timeline: dict[str, Callable[[Any], list]] = {}
+_demo: dict[str, DemoPart] = {}
+
+
+def register_nav(entry: NavEntry) -> None:
+    _nav[entry.key] = entry
+
+
+def register_holding_panel(panel: HoldingPanel) -> None:
+    _panels[panel.key] = panel
+
+
+def register_home_section(section: HomeSection) -> None:
+    _home[section.key] = section
+
+
+def register_timeline_source(key: str, source: Callable[[Any], list]) -> None:
+    """``source(holding)`` returns ``guji.history.Change`` entries for the holding's timeline."""
+    _timeline[key] = source
+
+
+def register_demo(part: DemoPart) -> None:
+    _demo[part.key] = part
+
+
+def nav_entries(user) -> list[NavEntry]:
+    return [e for e in sorted(_nav.values(), key=lambda e: (e.order, e.key)) if e.visible(user)]
+
+
+def holding_panels(request, holding) -> list[tuple[HoldingPanel, dict]]:
+    out = []
+    for panel in sorted(_panels.values(), key=lambda p: (p.order, p.key)):
+        context = panel.context(request, holding)
+        if context is not None:
+            out.append((panel, context))
+    return out
+
+
+def home_sections(request) -> list[tuple[HomeSection, dict]]:
+    out = []
+    for section in sorted(_home.values(), key=lambda s: (s.order, s.key)):
+        context = section.context(request)
+        if context is not None:
+            out.append((section, context))
+    return out
+
+
+def timeline_sources() -> Iterable[Callable[[Any], list]]:
+    return [source for _key, source in sorted(_timeline.items())]
+
+
+def demo_parts() -> list[DemoPart]:
+    """The registered demo parts, each after the parts it names (a stable topological order)."""
+    done: list[DemoPart] = []
+    seen: set[str] = set()
+
+    def visit(part: DemoPart, path: tuple[str, ...]) -> None:
+        if part.key in seen:
+            return
+        if part.key in path:
+            raise ValueError(f"demo parts depend on each other in a cycle: {path}")
+        for key in part.after:
+            if key in _demo:
+                visit(_demo[key], (*path, part.key))
+        seen.add(part.key)
+        done.append(part)
+
+    for key in sorted(_demo):
+        visit(_demo[key], ())
+    return done
