@@ -18,10 +18,12 @@ reported; a file written newest first is simply reversed.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from operator import itemgetter
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
@@ -137,8 +139,16 @@ def _count_outside_quotes(line: str, delim: str) -> int:
 
 def split_rows(text: str, delimiter: str) -> tuple[list[list[str]], list[int], bool]:
     """Rows, their 1-based line numbers, and whether the last line was cut (no final newline)."""
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=False)
-    rows: list[list[str]] = []
+    cut = bool(text) and not text.endswith(("\n", "\r"))
+    try:
+        reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
+        rows = list(reader)
+        if reader.line_num == len(rows):  # no cell spans lines: row i is line i + 1
+            return rows, list(range(1, len(rows) + 1)), cut
+    except csv.Error:
+        pass
+    reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
+    rows = []
     lines: list[int] = []
     start = 1
     try:
@@ -152,7 +162,6 @@ def split_rows(text: str, delimiter: str) -> tuple[list[list[str]], list[int], b
             % {"line": start, "reason": exc},
             [Problem(start, None, str(exc))],
         ) from None
-    cut = bool(text) and not text.endswith(("\n", "\r"))
     return rows, lines, cut
 
 
@@ -354,7 +363,11 @@ def build(fmt: str, label: str, layout: Layout) -> LoggerFile:
     keep = np.ones(n, dtype=bool)
 
     def column(index: int) -> pd.Series:
-        return pd.Series([row[index] if index < len(row) else "" for row in data], dtype=object)
+        try:
+            cells = list(map(itemgetter(index), data))
+        except IndexError:
+            cells = [row[index] if index < len(row) else "" for row in data]
+        return pd.Series(cells, dtype=object)
 
     # Times
     if len(layout.time) == 1:
@@ -362,7 +375,7 @@ def build(fmt: str, label: str, layout: Layout) -> LoggerFile:
     else:
         parts = [column(i).astype(str).str.strip() for i in layout.time]
         raw_time = parts[0].str.cat(parts[1:], sep=" ")
-    raw_time = raw_time.astype(str).str.strip()
+    raw_time = pd.Series(list(map(str.strip, map(str, raw_time.tolist()))), dtype=object)
     if layout.strip_zone_suffix:
         raw_time = raw_time.str.replace(r"\s+[A-Z]{2,5}$", "", regex=True)
     blank_time = raw_time.eq("").to_numpy()
@@ -524,10 +537,7 @@ def make_readings(stamp: pd.Series, values: dict[str, np.ndarray], lines: np.nda
             cols.append(arr.tolist())
         else:
             cols.append([None] * n)
-    return [
-        Reading(t, a, b, c, d, e, ln)
-        for t, a, b, c, d, e, ln in zip(times, *cols, lines.tolist(), strict=True)
-    ]
+    return list(map(Reading, times, *cols, lines.tolist()))
 
 
 def localise(
@@ -568,6 +578,14 @@ def parse_numbers(
     The common case (plain numbers) is one vectorised call; only cells that fail go through the
     slower cleaning (units inside the cell, decimal commas, blanks written as one space).
     """
+    values = raw.tolist()
+    try:  # plain numbers and blanks: C-speed float() over the column
+        numbers = np.fromiter(
+            map(float, [v or "nan" for v in values]), dtype=np.float64, count=len(values)
+        )
+        return numbers, np.zeros(len(values), dtype=bool), decimal_comma
+    except (ValueError, TypeError):
+        pass
     text = raw.astype(str)
     numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, copy=True)
     failed = np.isnan(numbers)
@@ -601,15 +619,141 @@ _CLOCKS = ["%H:%M:%S", "%H:%M", "%H:%M:%S.%f", "%I:%M:%S %p", "%I:%M %p", "%H时
 _ISO = re.compile(r"^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?)?\s?(Z|[+-]\d\d:?\d\d)?$")
 
 
-def _candidates(order: str | None) -> list[tuple[str, str]]:
+_REFERENCE = datetime(2026, 11, 22, 13, 44, 55, 123456)
+
+
+def _shape(text: str) -> str:
+    """'3/15/26 10:00:00 AM' → '9/9/9 9:9:9 a': what a format must look like to be tried."""
+    return re.sub(r"[A-Za-z]+", "a", re.sub(r"\d+", "9", text.strip()))
+
+
+@functools.cache
+def _candidates(order: str | None) -> list[tuple[str, str, str]]:
     out = []
     for group, dates in _DATES.items():
         if order and group in ("mdy", "dmy") and group != order:
             continue
         for d in dates:
-            for c in _CLOCKS:
-                out += [(group, f"{d} {c}"), (group, f"{d}T{c}"), (group, f"{c} {d}")]
-            out.append((group, d))
+            formats = [f"{d} {c}" for c in _CLOCKS] + [f"{d}T{c}" for c in _CLOCKS]
+            formats += [f"{c} {d}" for c in _CLOCKS] + [d]
+            out += [(group, f, _shape(_REFERENCE.strftime(f))) for f in formats]
+    return out
+
+
+_WIDTHS = {"%Y": 4, "%m": 2, "%d": 2, "%y": 2, "%H": 2, "%I": 2, "%M": 2, "%S": 2, "%p": 2}
+
+
+def _to_datetime(raw: pd.Series, fmt: str) -> pd.Series:
+    """pandas' strptime, with a fast path for zero-padded fixed-width times (most loggers)."""
+    fast = _fixed_width(raw, fmt)
+    if fast is None:
+        return pd.to_datetime(raw, format=fmt, errors="coerce")
+    stamp, failed = fast
+    if failed.any():
+        stamp[failed] = pd.to_datetime(raw[failed], format=fmt, errors="coerce")
+    return stamp
+
+
+def _fixed_width(raw: pd.Series, fmt: str):
+    """Read digits at fixed positions with numpy; None when the format is not fixed-width."""
+    fields: dict[str, int] = {}
+    literals: list[tuple[int, int]] = []
+    pos = i = 0
+    while i < len(fmt):
+        if fmt[i] == "%":
+            code = fmt[i : i + 2]
+            if code not in _WIDTHS or code in fields:
+                return None
+            fields[code] = pos
+            pos += _WIDTHS[code]
+            i += 2
+        else:
+            if ord(fmt[i]) > 127:
+                return None
+            literals.append((pos, ord(fmt[i])))
+            pos += 1
+            i += 1
+    width = pos
+    values = raw.tolist()
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    try:
+        arr = np.array(values, dtype=f"S{width}")
+    except UnicodeEncodeError:
+        return None
+    grid = arr.view(np.uint8).reshape(len(values), width)
+    ok = lengths == width
+    for at, code in literals:
+        ok &= grid[:, at] == code
+
+    def number(code: str) -> np.ndarray:
+        at = fields[code]
+        digits = grid[:, at : at + _WIDTHS[code]].astype(np.int64) - 48
+        nonlocal ok
+        ok &= ((digits >= 0) & (digits <= 9)).all(axis=1)
+        out = np.zeros(len(values), dtype=np.int64)
+        for k in range(digits.shape[1]):
+            out = out * 10 + digits[:, k]
+        return out
+
+    if "%Y" in fields:
+        year = number("%Y")
+    elif "%y" in fields:
+        year = number("%y")
+        year = np.where(year < 69, year + 2000, year + 1900)
+    else:
+        return None
+    month, day = number("%m"), number("%d")
+    minute = number("%M") if "%M" in fields else np.zeros_like(year)
+    second = number("%S") if "%S" in fields else np.zeros_like(year)
+    if "%H" in fields:
+        hour = number("%H")
+        ok &= hour <= 23
+    elif "%I" in fields:
+        hour = number("%I")
+        if "%p" not in fields:
+            return None
+        at = fields["%p"]
+        marker = grid[:, at] | 0x20  # lower case
+        ok &= ((marker == ord("a")) | (marker == ord("p"))) & ((grid[:, at + 1] | 0x20) == ord("m"))
+        ok &= (hour >= 1) & (hour <= 12)
+        hour = hour % 12 + np.where(marker == ord("p"), 12, 0)
+    else:
+        hour = np.zeros_like(year)
+    ok &= (month >= 1) & (month <= 12) & (day >= 1) & (minute <= 59) & (second <= 59)
+    parts = pd.DataFrame(
+        {
+            "year": np.where(ok, year, 2000),
+            "month": np.where(ok, month, 1),
+            "day": np.where(ok, day, 1),
+            "hour": np.where(ok, hour, 0),
+            "minute": np.where(ok, minute, 0),
+            "second": np.where(ok, second, 0),
+        }
+    )
+    stamp = pd.to_datetime(parts, errors="coerce")
+    failed = ~ok | stamp.isna().to_numpy()
+    return pd.Series(stamp, index=raw.index), failed
+
+
+def _swapped(fmt: str) -> str:
+    return fmt.replace("%m", "\0").replace("%d", "%m").replace("\0", "%d")
+
+
+def _swap_day_month(stamp: pd.Series) -> pd.Series:
+    """The times a column would give with day and month read the other way round."""
+    day, month = stamp.dt.day, stamp.dt.month
+    ok = (day <= 12).to_numpy()
+    date = pd.to_datetime(
+        pd.DataFrame(
+            {
+                "year": stamp.dt.year,
+                "month": day.where(ok, 1).astype(int),
+                "day": month.where(ok, 1).astype(int),
+            }
+        )
+    )
+    out = date + (stamp - stamp.dt.normalize())
+    out[~ok] = pd.NaT
     return out
 
 
@@ -646,7 +790,10 @@ def parse_times(
             layout.timezone = offset or UTC
         return stamp
     matches = []
-    for group, fmt in _candidates(layout.date_order):
+    shapes = {_shape(s) for s in sample}
+    for group, fmt, shape in _candidates(layout.date_order):
+        if shape not in shapes:
+            continue
         hits = 0
         for s in sample:
             try:
@@ -664,9 +811,15 @@ def parse_times(
     best_hits = max(m[0] for m in matches)
     # Near-best formats stay in the race: m/d and d/m may differ only on a few days.
     contenders = [m for m in matches if m[0] >= best_hits * 0.9][:4]
+    contenders.sort(key=lambda m: -m[0])
     scored = []
+    first = None
     for _hits, group, fmt in contenders:
-        stamp = pd.to_datetime(raw, format=fmt, errors="coerce")
+        if first is not None and fmt == _swapped(first[1]) and not first[0].isna().any():
+            stamp = _swap_day_month(first[0])  # the same cells read the other way round
+        else:
+            stamp = _to_datetime(raw, fmt)
+        first = first or (stamp, fmt)
         scored.append((_plausibility(stamp), group, fmt, stamp))
     scored.sort(key=lambda s: s[0])
     best = scored[0]

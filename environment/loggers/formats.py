@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import numpy as np
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -112,28 +113,37 @@ def table_layout(
             % {"line": lines[header_index], "header": ", ".join(h for h in header if h)}
         )  # fmt: skip
     need = max([*time, *(c[0] for c in columns.values())]) + 1
-    data, data_lines, problems = [], [], []
-    body = rows[header_index + 1 :]
-    body_lines = lines[header_index + 1 :]
-    last = len(body) - 1
-    for i, row in enumerate(body):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) < need and not (cut and i == last):
-            problems.append(
-                Problem(
-                    body_lines[i],
-                    None,
-                    _("The line has %(n)s cells where %(need)s are needed; it is skipped, the "
-                      "rest is kept.")
-                    % {"n": len(row), "need": need},
-                )
-            )  # fmt: skip
-            continue
-        data.append(row)
-        data_lines.append(body_lines[i])
-    if cut and data and len(data[-1]) >= len(header) and data_lines[-1] == body_lines[last]:
-        cut = len(data[-1]) < len(header)
+    problems = []
+    data = rows[header_index + 1 :]
+    data_lines = lines[header_index + 1 :]
+    lengths = np.fromiter(map(len, data), dtype=np.int64, count=len(data))
+    short = np.flatnonzero(lengths < need)
+    last = len(data) - 1
+    cut = cut and last >= 0 and lengths[last] < max(need, len(header))
+    if len(short):
+        drop = set()
+        for i in short.tolist():
+            row = data[i]
+            if not any(cell.strip() for cell in row):
+                drop.add(i)
+            elif cut and i == last:
+                data[i] = row + [""] * (need - len(row))  # build() reports the cut line
+            else:
+                drop.add(i)
+                problems.append(
+                    Problem(
+                        data_lines[i],
+                        None,
+                        _("The line has %(n)s cells where %(need)s are needed; it is skipped, "
+                          "the rest is kept.")
+                        % {"n": len(row), "need": need},
+                    )
+                )  # fmt: skip
+        if drop:
+            cut = cut and last not in drop
+            keep = [i for i in range(len(data)) if i not in drop]
+            data = [data[i] for i in keep]
+            data_lines = [data_lines[i] for i in keep]
     # Units written inside the cells ("63.9 °F") override a unitless header.
     for quantity, (index, _unit) in list(columns.items()):
         if quantity == "temperature_c":
