@@ -7,13 +7,20 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "loggers"
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
 def run(*args: str) -> tuple[dict, str]:
     out, err = io.StringIO(), io.StringIO()
-    call_command("ingest_readings", *args, "--language", "en", stdout=out, stderr=err)
+    call_command("ingest_readings", *args, stdout=out, stderr=err)
     return json.loads(out.getvalue()), err.getvalue()
 
 
@@ -58,27 +65,36 @@ def test_the_format_can_be_named():
     assert data["format"] == "meaco"
 
 
-def test_a_refused_file_prints_the_reason_as_json_and_exits_1(tmp_path):
+def test_a_refused_file_prints_the_reason_as_json_and_fails(tmp_path):
     path = tmp_path / "empty.csv"
     path.write_bytes(b"")
     out = io.StringIO()
-    with pytest.raises(SystemExit) as caught:
-        call_command(
-            "ingest_readings", str(path), "--dry-run", "--json", "--language=en", stdout=out
-        )
-    assert caught.value.code == 1
-    assert json.loads(out.getvalue()) == {"error": "empty.csv: the file is empty.", "problems": []}
+    with pytest.raises(CommandError) as caught:
+        call_command("ingest_readings", str(path), "--dry-run", "--json", stdout=out)
+    assert caught.value.returncode == 1
+    assert json.loads(out.getvalue()) == {
+        "file": "empty.csv",
+        "error": "empty.csv: the file is empty.",
+        "problems": [],
+    }
+
+
+def test_messages_follow_the_language_option(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    with pytest.raises(CommandError, match="文件是空的"):
+        call_command("ingest_readings", str(path), "--dry-run", "--language=zh-hans")
 
 
 def test_a_refused_file_without_json_is_a_command_error(tmp_path):
     path = tmp_path / "x.csv"
     path.write_bytes(b"a,b\n1,2\n")
     with pytest.raises(CommandError, match="no known logger format"):
-        call_command("ingest_readings", str(path), "--dry-run", "--language=en")
+        call_command("ingest_readings", str(path), "--dry-run")
 
 
 def test_a_missing_file_is_a_command_error(tmp_path):
-    with pytest.raises(CommandError, match="No file"):
+    with pytest.raises(CommandError, match="no such file"):
         call_command("ingest_readings", str(tmp_path / "nope.csv"), "--dry-run")
 
 

@@ -1,3 +1,14 @@
+"""``manage.py ingest_readings PATH [--sensor CODE] [--format auto|…] [--dry-run] [--json]``.
+
+With --dry-run the file is only read (no sensor needed) and --json prints one object: format,
+readings (lines carrying a temperature), first and last (ISO 8601, in the file's zone where it
+names one), temperature_c {min, max}, rh {min, max} or null, problems [{line, column, message}].
+Without --dry-run the readings are written for the sensor (--sensor is required) through
+environment.ingest.ingest_file, as an upload writes them. A bad line is reported and skipped, the
+rest of the file is kept; a file refused whole exits with status 1 (with --json the reason is
+printed as {"file", "error", "problems"}); exit status 2 when storing is not available.
+"""
+
 import json
 from pathlib import Path
 from typing import Any
@@ -6,119 +17,116 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
-from environment.loggers import FORMATS, LoggerFile, LoggerFileError, parse
+from environment.loggers import FORMATS, LoggerFile, LoggerFileError, Problem, parse
 
 
-def summary(logger_file: LoggerFile) -> dict:
-    """The one JSON object ``--dry-run --json`` prints (times in the file's zone where known)."""
-    with_t = [r for r in logger_file.readings if r.temperature_c is not None]
-    temps = [r.temperature_c for r in with_t]
+def problems_as_dicts(problems: list[Problem]) -> list[dict]:
+    return [{"line": p.line, "column": p.column, "message": str(p.message)} for p in problems]
+
+
+def dry_run_report(logger_file: LoggerFile) -> dict:
+    """What the file holds; nothing written. Times are in the file's zone where it is known."""
+    temps = [r.temperature_c for r in logger_file.readings if r.temperature_c is not None]
     rhs = [r.rh for r in logger_file.readings if r.rh is not None]
-    times = [r.time for r in logger_file.readings]
+    times = [r.time for r in logger_file.readings]  # parse() returns them in time order
     return {
         "format": logger_file.format,
-        "readings": len(with_t),
+        "readings": len(temps),
         "first": times[0].isoformat() if times else None,
         "last": times[-1].isoformat() if times else None,
         "temperature_c": {"min": min(temps), "max": max(temps)} if temps else None,
         "rh": {"min": min(rhs), "max": max(rhs)} if rhs else None,
-        "problems": [p.as_dict() for p in logger_file.problems],
+        "problems": problems_as_dicts(logger_file.problems),
     }
 
 
 class Command(BaseCommand):
     help = (
-        "Read a logger export file and store its readings for one sensor. With --dry-run only "
-        "check the file (no sensor needed). Exits 0 when read, 1 when the file is refused, "
-        "2 when storing is not possible."
+        "Read a logger export file; with --sensor store its readings, with --dry-run only report "
+        "(no sensor needed). Exit status 1 when the file is refused, 2 when storing is not "
+        "available."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path)
-        parser.add_argument("--sensor", help="code of the sensor the readings belong to")
+        parser.add_argument("--sensor", help="code of the sensor the file belongs to")
         parser.add_argument("--format", default="auto", choices=["auto", *FORMATS])
-        parser.add_argument("--dry-run", action="store_true", help="read and check, store nothing")
+        parser.add_argument("--dry-run", action="store_true", help="read and report, write nothing")
         parser.add_argument("--json", action="store_true", help="print one JSON object")
-        parser.add_argument("--user", help="username recorded in the history (writing path)")
-        parser.add_argument("--reason", default="", help="reason recorded in the history")
-        parser.add_argument("--language", default=settings.LANGUAGE_CODE, help="of the messages")
+        parser.add_argument("--user", help="username the history records (default: none)")
+        parser.add_argument("--reason", default="", help="why (kept with the ingest)")
+        parser.add_argument("--language", help="language of the messages (default: active)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        with translation.override(options["language"]):
+        language = options["language"] or translation.get_language() or settings.LANGUAGE_CODE
+        with translation.override(language):
             self._handle(options)
 
     def _handle(self, options: dict) -> None:
         path: Path = options["path"]
         if not path.is_file():
-            raise CommandError(f"No file {path}.")
+            raise CommandError(f"{path}: no such file")
         try:
             logger_file = parse(path.read_bytes(), path.name, fmt=options["format"])
         except LoggerFileError as exc:
             if options["json"]:
-                problems = [p.as_dict() for p in exc.problems]
-                self.stdout.write(
-                    json.dumps({"error": exc.message, "problems": problems}, ensure_ascii=False)
-                )
-                raise SystemExit(1) from None
+                refusal = {
+                    "file": path.name,
+                    "error": exc.message,
+                    "problems": problems_as_dicts(exc.problems),
+                }
+                self.stdout.write(json.dumps(refusal, ensure_ascii=False))
             raise CommandError(exc.message, returncode=1) from None
         if options["dry_run"]:
-            data = summary(logger_file)
-            if options["json"]:
-                self.stdout.write(json.dumps(data, ensure_ascii=False))
-                return
-            self._print_summary(path, logger_file, data)
+            out = dry_run_report(logger_file)
+        else:
+            out = self._write(logger_file, path, options)
+        if options["json"]:
+            self.stdout.write(json.dumps(out, ensure_ascii=False))
             return
-        self._write(logger_file, options)
-
-    def _print_summary(self, path: Path, logger_file: LoggerFile, data: dict) -> None:
-        self.stdout.write(
-            f"{path.name}: {logger_file.format_label}, {data['readings']} readings with a "
-            f"temperature, {data['first']} … {data['last']}"
-        )
+        for key, value in out.items():
+            if key != "problems":
+                self.stdout.write(f"{key}: {value}")
         for p in logger_file.problems:
-            where = ", ".join(
-                part for part in (f"line {p.line}" if p.line else "", p.column or "") if part
-            )
+            where = ", ".join(str(x) for x in (p.line and f"line {p.line}", p.column) if x)
             self.stderr.write(f"{path.name}: {where}: {p.message}" if where else p.message)
 
-    def _write(self, logger_file: LoggerFile, options: dict) -> None:
+    def _write(self, logger_file: LoggerFile, path: Path, options: dict) -> dict:
+        """The same service as uploads, recorded as a command ingest."""
         try:
             from environment.ingest import ingest_file
+            from environment.models import Ingest, Sensor
         except ImportError:
-            ingest_file = None
-        if ingest_file is None:
             self.stderr.write(
                 "Storing readings is not available yet; use --dry-run to check a file."
             )
-            raise SystemExit(2)
-        if not options["sensor"]:
-            raise CommandError("--sensor is required unless --dry-run is given.")
-        from django.contrib.auth import get_user_model
-
-        from environment.models import Sensor
-
-        try:
-            sensor = Sensor.objects.get(code=options["sensor"])
-        except Sensor.DoesNotExist:
-            raise CommandError(f"No sensor with code {options['sensor']!r}.") from None
+            raise SystemExit(2) from None
+        code = options["sensor"]
+        if not code:
+            raise CommandError("--sensor CODE is required unless --dry-run is given.")
+        sensor = Sensor.objects.select_related("room").filter(code=code).first()
+        if sensor is None:
+            raise CommandError(f"No sensor has the code {code!r}.")
         user = None
         if options["user"]:
-            try:
-                user = get_user_model().objects.get(username=options["user"], is_active=True)
-            except get_user_model().DoesNotExist:
-                raise CommandError(f"No active user {options['user']!r}.") from None
-        result = ingest_file(sensor, logger_file, user=user, reason=options["reason"])
-        if options["json"]:
-            self.stdout.write(
-                json.dumps(summary(logger_file) | {"stored": _jsonable(result)}, ensure_ascii=False)
-            )
-        else:
-            self.stdout.write(f"Stored: {result}")
+            from django.contrib.auth import get_user_model
 
-
-def _jsonable(value):
-    try:
-        json.dumps(value)
-        return value
-    except TypeError:
-        return str(value)
+            user = get_user_model().objects.filter(username=options["user"], is_active=True).first()
+            if user is None:
+                raise CommandError(f"No active user {options['user']!r}.")
+        result = ingest_file(
+            sensor,
+            logger_file,
+            user=user,
+            reason=options["reason"] or f"manage.py ingest_readings {path.name}",
+            source=Ingest.Source.COMMAND,
+            filename=path.name,
+        )
+        return {
+            "file": path.name,
+            "sensor": sensor.code,
+            "format": logger_file.format,
+            **result.as_dict(),
+            "problems": problems_as_dicts(logger_file.problems),
+            "rest_of_file": "kept" if logger_file.problems else None,
+        }
