@@ -4,7 +4,7 @@ A format module only *describes* a file (a ``Layout``: where the header is, whic
 the time and which the readings, their units, the zone, the serial); ``build`` turns any layout
 into readings, column by column with pandas so that a million-row file parses in seconds.
 
-Policy for bad input (also stated in docs/environment.md and in every message):
+Policy for bad input (also stated in docs/logger-files.md and in every message):
 - a bad *line* (time not understood or not existing in the zone, text in a number column, a value
   outside what the sensor can measure, a duplicated time, a line cut short) is skipped and
   reported; the rest of the file is kept;
@@ -226,8 +226,9 @@ _CO2_WORDS = re.compile(r"co2|co₂|二氧化碳|carbon dioxide", re.IGNORECASE)
 _TIME_WORDS = re.compile(
     r"date|time|时间|日期|zeit|datum|heure|timestamp|fecha|hora|日時|時間|时刻", re.IGNORECASE
 )
-_DATE_ONLY = re.compile(r"^\W*(date|日期|datum|fecha|日付)\W*$", re.IGNORECASE)
-_TIME_ONLY = re.compile(r"^\W*(time|时间|zeit|uhrzeit|heure|hora|時間|时刻)\W*$", re.IGNORECASE)
+_ZONE_TAIL = r"(\W*(gmt|utc)\s*[+-]?[\d:]*)?\W*$"  # HOBOware: "Time, GMT+08:00"
+_DATE_ONLY = re.compile(r"^\W*(date|日期|datum|fecha|日付)" + _ZONE_TAIL, re.IGNORECASE)
+_TIME_ONLY = re.compile(r"^\W*(time|时间|zeit|uhrzeit|heure|hora|時間|时刻)" + _ZONE_TAIL, re.I)
 
 
 def classify(header: str) -> tuple[str, str] | None:

@@ -221,7 +221,7 @@ class HoboWare(Format):
     def layout(self, src):
         rows, lines, cut = src.table
         index = next(
-            (i for i, r in enumerate(rows[:20]) if any("date time" in c.lower() for c in r)),
+            (i for i, r in enumerate(rows[:20]) if any(c.lower().startswith("date") for c in r)),
             None,
         )
         if index is None:

@@ -334,3 +334,54 @@ def test_messages_speak_chinese_by_default():
     with translation.override("zh-hans"), pytest.raises(LoggerFileError) as caught:
         parse(b"", "empty.csv")
     assert "文件是空的" in caught.value.message
+
+
+def test_hoboware_with_date_and_time_in_separate_columns():
+    data = (
+        '"Plot Title: 20451234"\n'
+        '"#","Date","Time, GMT-05:00","Temp, °C (LGR S/N: 20451234, SEN S/N: 20451234)"\n'
+        "1,03/14/26,23:30:00,20.5\n2,03/15/26,00:00:00,20.6\n"
+    ).encode("latin-1")
+    result = parse(data, "hobo.csv")
+    assert result.format == "hoboware"
+    assert result.readings[1].time == datetime(2026, 3, 15, 5, 0, tzinfo=UTC)
+
+
+def test_hanwell_time_and_date_columns_time_first():
+    data = (
+        b"Hanwell export\nTime,Date,Temperature,RH\n"
+        b"23:30,14/03/2026,20.5,50\n00:00,15/03/2026,20.6,51\n"
+    )
+    result = parse(data, "h.csv")
+    assert [r.time for r in result.readings] == [
+        datetime(2026, 3, 14, 23, 30),
+        datetime(2026, 3, 15, 0, 0),
+    ]
+
+
+def test_ibutton_in_fahrenheit_month_first():
+    data = (
+        b"1-Wire/iButton Part Number: DS1922L\n"
+        b"1-Wire/iButton Registration Number: 2A00000031F65C41\n"
+        b"Time zone: UTC\n\nDate/Time,Unit,Value\n"
+        b"3/14/26 11:00:00 PM,F,68.0\n3/15/26 1:00:00 AM,F,69.8\n"
+    )
+    result = parse(data, "ib.csv")
+    assert [(r.time, r.temperature_c, r.rh) for r in result.readings] == [
+        (datetime(2026, 3, 14, 23, 0, tzinfo=UTC), 20.0, None),
+        (datetime(2026, 3, 15, 1, 0, tzinfo=UTC), 21.0, None),
+    ]
+
+
+def test_missing_markers_are_not_measured():
+    data = TEXT.encode() + b"2026-03-01T10:20:00,--,N/A\n2026-03-01T10:30:00,Err,53\n"
+    result = parse(data, "m.csv")
+    assert result.problems == []
+    assert [(r.temperature_c, r.rh) for r in result.readings[2:]] == [(None, 53.0)]
+
+
+def test_an_impossible_date_in_a_fixed_width_column_is_reported():
+    data = b"time,temperature_c\n02/27/2026 10:00,20\n02/30/2026 10:00,21\n03/01/2026 10:00,22\n"
+    result = parse(data, "g.csv")
+    assert [r.line for r in result.readings] == [2, 4]
+    assert problems(result) == [(3, "time")]
