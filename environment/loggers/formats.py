@@ -616,6 +616,11 @@ class Generic(Format):
                 key, _sep, value = ",".join(rows[index])[1:].partition(":")
                 meta[key.strip().lower()] = value.strip()
             index += 1
+        if index >= len(rows) or "time" not in [c.strip().lower() for c in rows[index]]:
+            raise LoggerFileError(
+                _("The generic CSV needs a header with a 'time' column (line %(line)s).")
+                % {"line": lines[index] if index < len(lines) else index + 1}
+            )
         header = [c.strip().lower() for c in rows[index]]
         columns = {}
         for i, name in enumerate(header):

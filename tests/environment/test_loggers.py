@@ -385,3 +385,8 @@ def test_an_impossible_date_in_a_fixed_width_column_is_reported():
     result = parse(data, "g.csv")
     assert [r.line for r in result.readings] == [2, 4]
     assert problems(result) == [(3, "time")]
+
+
+def test_naming_the_generic_format_for_another_file_says_what_is_missing():
+    with pytest.raises(LoggerFileError, match="needs a header with a 'time' column"):
+        read("bms_niagara_rh_point.csv", fmt="generic")
