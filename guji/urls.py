@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from guji import views
+from guji import registry, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,6 +19,7 @@ urlpatterns = [
     path("holdings/<int:pk>/", views.holding_detail, name="holding_detail"),
     path("holdings/<int:pk>/edit/", views.holding_edit, name="holding_edit"),
     path("holdings/<int:pk>/timeline/", views.holding_timeline, name="holding_timeline"),
-    path("census/", include("census.urls")),
     path("admin/", admin.site.urls),
+    # Each app's pages, mounted where it asked in AppConfig.ready() (guji.registry).
+    *[path(prefix, include(module)) for prefix, module in registry.url_includes()],
 ]
