@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "guardian",
     "huey.contrib.djhuey",
     "guji",
+    "guji.files",
     "census",
     "conservation",
     "environment",
