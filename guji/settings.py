@@ -72,11 +72,13 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # guji before simple_history: its clean_*_history commands (which refuse to prune the audit
+    # trail without an explicit flag) replace simple_history's own.
+    "guji",
     "simple_history",
     "guardian",
     "huey.contrib.djhuey",
     "axes",
-    "guji",
     "census",
     "conservation",
     "environment",

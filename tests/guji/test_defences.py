@@ -189,3 +189,20 @@ def test_no_template_has_inline_script_or_style():
 
 def test_user_model_keeps_no_login_in_history():
     assert "last_login" not in {f.name for f in User.history.model._meta.fields}
+
+
+@pytest.mark.parametrize("command", ["clean_old_history", "clean_duplicate_history"])
+def test_history_pruning_refuses_without_the_explicit_flag(command):
+    from django.core.management import CommandError, call_command
+
+    from tests.factories import make_holding
+
+    holding = make_holding()
+    before = holding.history.count()
+
+    args = ["--auto", "--days", "0"] if command == "clean_old_history" else ["--auto"]
+
+    with pytest.raises(CommandError, match="i-understand-history-is-lost"):
+        call_command(command, *args)
+
+    assert holding.history.count() == before
