@@ -78,12 +78,8 @@ INSTALLED_APPS = [
     "simple_history",
     "guardian",
     "huey.contrib.djhuey",
-<<<<<<< HEAD
-    "guji",
-    "guji.files",
-=======
     "axes",
->>>>>>> i9
+    "guji.files",
     "census",
     "conservation",
     "environment",
