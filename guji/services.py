@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from guji import editions
 from guji.cataloguing import Statement, catalogue_form, parse_title_juan, search_key
+from guji.concurrency import check_version
 from guji.history import delete_audited, save_audited
 from guji.models import Holding, Institution, Responsibility, User
 from guji.permissions import require
@@ -134,8 +135,12 @@ def update_holding(
     by: User | None,
     reason: str,
     correction: bool = False,
+    expected_version: int | None = None,
 ) -> Holding:
     """Change a holding's catalogue fields; ``reason`` is required and kept in its history.
+
+    ``expected_version`` is the version the editor read (``guji.concurrency``): when the record
+    changed since, nothing is written and ``StaleEdit`` says what the other person changed.
 
     A submitted record waits for its review and a registered one is locked: their catalogue
     fields change only through an accepted correction request (``correction=True``, called by
@@ -145,6 +150,7 @@ def update_holding(
         require(by, "review" if correction else "catalogue", holding)
     reason = _check_reason(reason)
     holding = Holding.objects.select_for_update().get(pk=holding.pk)
+    check_version(holding, expected_version)
     if statements is not None or set(data) - set(CENTRE_FIELDS):
         _check_not_locked(holding, correction=correction)
     _assign(holding, data, by=by)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from guji import registry
+from guji.concurrency import StaleEdit, refresh_version
 from guji.forms import HoldingCreateForm, HoldingFilterForm, HoldingForm
 from guji.history import version_changes
 from guji.models import Holding, RoleAssignment
@@ -193,6 +194,7 @@ def holding_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect(holding)
     form = HoldingForm(request.POST or None, instance=holding)
+    stale = None
     if request.method == "POST" and form.is_valid():
         try:
             update_holding(
@@ -201,16 +203,20 @@ def holding_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 statements=form.cleaned_data["authors"],
                 by=request.user,
                 reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
             )
+        except StaleEdit as exc:
+            stale = exc  # show what the other person changed; keep this user's input
+            form.add_error(None, exc)
+            refresh_version(form, holding)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(holding)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "guji/holding_form.html", {"form": form, "holding": holding}, status=status
-    )
+    status = (409 if stale else 400) if request.method == "POST" else 200
+    context = {"form": form, "holding": holding, "stale": stale}
+    return render(request, "guji/holding_form.html", context, status=status)
 
 
 def holding_timeline(request: HttpRequest, pk: int) -> HttpResponse:
