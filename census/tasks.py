@@ -101,6 +101,8 @@ def _run(job_id: int, *, dry_run: bool) -> None:
 
 @db_task()
 def build_catalogue(job_id: int) -> None:
+    """Make a big catalogue; the other workers help lay out its PDF (documents.render_units)."""
     from census.exports import run_export_job  # exports imports WeasyPrint: load it on use
 
-    run_export_job(job_id)
+    workers = settings.HUEY.get("consumer", {}).get("workers", 1)
+    run_export_job(job_id, helpers=max(workers - 1, 0))

@@ -180,5 +180,5 @@ def catalogue_download(request: HttpRequest, pk: int) -> HttpResponse:
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     return _file_response(
-        job.stored_path, content_type=content_type, filename=job.filename, as_attachment=True
+        job.result.name, content_type=content_type, filename=job.filename, as_attachment=True
     )
