@@ -128,7 +128,6 @@ def test_units_laid_out_here_come_back_in_order_with_progress(media):
 def test_helper_tasks_claim_units_and_the_results_come_back_in_order(media, monkeypatch):
     from huey.contrib.djhuey import HUEY
 
-
     helped = []
     real = documents.work_on_units
     monkeypatch.setattr(
