@@ -12,6 +12,7 @@ from guji.models import (
     EditionType,
     Holding,
     Institution,
+    ObjectGrant,
     Responsibility,
     RoleAssignment,
     SibuClass,
@@ -69,7 +70,25 @@ class AuthorRoleAdmin(VocabularyAdmin):
 
 admin.site.register(SibuClass, VocabularyAdmin)
 admin.site.register(Binding, VocabularyAdmin)
-admin.site.register(EditionType, VocabularyAdmin)
+
+
+@admin.register(EditionType)
+class EditionTypeAdmin(AuditedAdmin):
+    """Read only: the edition parser reads guji/data/edition_types.csv, so that file is the
+    vocabulary; a name edited here would never reach the parser."""
+
+    list_display = ("code", "name", "trad", "parent", "is_guji")
+    list_select_related = ("parent",)
+    search_fields = ("code", "name", "trad")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Institution)
@@ -109,6 +128,24 @@ class RoleAssignmentAdmin(AuditedAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.delete_model(request, obj)
+
+
+@admin.register(ObjectGrant)
+class ObjectGrantAdmin(AuditedAdmin):
+    """Shown, never edited: grants change through guji.permissions.grant/revoke (who and why)."""
+
+    list_display = ("user", "action", "content_type", "object_id")
+    list_filter = ("action", "content_type")
+    list_select_related = ("user", "content_type")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class ResponsibilityInline(admin.TabularInline):
