@@ -24,6 +24,9 @@ class GujiConfig(AppConfig):
         registry.register_demo(
             registry.DemoPart(key="grades", load=_demo_grades, after=("census",))
         )
+        from guji.accounts import connect_login_signals
+
+        connect_login_signals()
 
 
 def _demo_grades() -> dict[str, int]:
