@@ -1,9 +1,10 @@
 """The census's parts of the core's pages, registered in ``CensusConfig.ready()``."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from guji import registry
-from guji.permissions import can, can_anywhere, roles_of
+from guji.permissions import can, can_anywhere
 
 
 def _photos_panel(request, holding) -> dict:
@@ -18,6 +19,10 @@ def _census_panel(request, holding) -> dict:
     from census.templatetags.census_workflow import census_panel
 
     return census_panel({"request": request}, holding)
+
+
+def _correction_url(holding) -> str:
+    return reverse("census:holding_correction", args=[holding.pk])
 
 
 def _timeline(holding) -> list:
@@ -51,7 +56,11 @@ def register() -> None:
             33,
         ),
         registry.NavEntry(
-            "catalogue", _("Catalogue export"), "census:catalogue", lambda u: bool(roles_of(u)), 34
+            "catalogue",
+            _("Catalogue export"),
+            "census:catalogue",
+            lambda u: can_anywhere(u, "export"),
+            34,
         ),
     ):
         registry.register_nav(entry)
@@ -64,3 +73,14 @@ def register() -> None:
         registry.HoldingPanel("leaf_photos", "census/includes/photos_panel.html", _photos_panel, 20)
     )
     registry.register_timeline_source("census", _timeline)
+    registry.register_urls("census/", "census.urls")
+    registry.register_correction(
+        lambda holding: reverse("census:holding_correction", args=[holding.pk])
+    )
+    registry.register_demo(registry.DemoPart(key="census", load=_demo, before=("grades",)))
+
+
+def _demo() -> dict[str, int]:
+    from census.demo import load
+
+    return load()
