@@ -21,10 +21,12 @@ import csv
 import functools
 import io
 import re
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from itertools import repeat
 from operator import itemgetter
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
@@ -169,13 +171,34 @@ def split_rows(text: str, delimiter: str) -> tuple[list[list[str]], list[int], b
 # --- workbooks --------------------------------------------------------------------------------
 
 
-def read_workbook(data: bytes) -> list[tuple[str, list[list[str]]]]:
-    """Every sheet of an .xlsx/.xls/.ods file as rows of text cells.
+def read_workbook(
+    data: bytes, filename: str
+) -> tuple[list[tuple[str, list[list[str]]]], list[Problem]]:
+    """Every sheet of an .xlsx/.xls workbook as rows of text cells, and warnings (formulas).
 
-    The one place that reads workbooks: switch it to guji.spreadsheets once that lands on main.
+    The platform's reader (guji.files.spreadsheets) checks the file first: size, what the bytes
+    really are, zip bombs, damage, formula cells. It reads only the first sheet, and ElitechLog
+    puts its readings on another, so the sheets themselves are then read here with calamine.
     """
     from python_calamine import CalamineWorkbook
 
+    from guji.files.spreadsheets import FileRejected, read_table
+
+    suffix = ".xlsx" if data[:4] == b"PK\x03\x04" else ".xls"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"workbook{suffix}"
+        path.write_bytes(data)
+        try:
+            checked = read_table(path, filename)
+        except FileRejected as exc:
+            problems = [Problem(p.row, p.column, p.message) for p in exc.problems]
+            raise LoggerFileError(str(exc), problems) from None
+        except Exception as exc:  # zlib.error, NotImplementedError … from a damaged zip
+            raise LoggerFileError(
+                _("The workbook cannot be read; is it truncated or damaged? (%(reason)s)")
+                % {"reason": exc}
+            ) from None
+    warnings = [Problem(p.row, p.column, p.message) for p in checked.formulas]
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
@@ -187,7 +210,7 @@ def read_workbook(data: bytes) -> list[tuple[str, list[list[str]]]]:
             _("The workbook cannot be read; is it truncated or damaged? (%(reason)s)")
             % {"reason": exc}
         ) from None
-    return sheets
+    return sheets, warnings
 
 
 def _cell_text(cell) -> str:

@@ -81,8 +81,16 @@ class Source:
         return split_rows(self.text, self.delimiter)
 
     @cached_property
+    def book(self) -> tuple[list[tuple[str, list[list[str]]]], list[Problem]]:
+        return read_workbook(self.data, self.filename)
+
+    @property
     def sheets(self) -> list[tuple[str, list[list[str]]]]:
-        return read_workbook(self.data)
+        return self.book[0]
+
+    @property
+    def workbook_warnings(self) -> list[Problem]:
+        return list(self.book[1])
 
 
 def table_layout(
@@ -399,7 +407,7 @@ class Elitech(Format):
         zone_lines = "\n".join(
             line for line in src.head if re.search(r"zone|zeitzone|时区|fuseau|GMT|UTC", line, re.I)
         )
-        return table_layout(
+        layout = table_layout(
             rows,
             lines,
             index,
@@ -407,6 +415,8 @@ class Elitech(Format):
             serial=_serial(preamble),
             timezone=zone_from_text(zone_lines),
         )
+        layout.problems[:0] = src.workbook_warnings
+        return layout
 
 
 class IButton(Format):
@@ -578,7 +588,9 @@ class ChinesePlatform(Format):
         for _name, rows in src.sheets:
             index = find_header(rows)
             if index is not None:
-                return table_layout(rows, list(range(1, len(rows) + 1)), index)
+                layout = table_layout(rows, list(range(1, len(rows) + 1)), index)
+                layout.problems[:0] = src.workbook_warnings
+                return layout
         raise LoggerFileError(_("No sheet of the workbook has a time column and readings."))
 
 

@@ -237,7 +237,7 @@ def test_a_truncated_last_line_is_skipped_and_the_rest_kept():
 
 def test_a_truncated_workbook_is_refused():
     data = (FIXTURES / "elitech_zh.xlsx").read_bytes()
-    with pytest.raises(LoggerFileError, match="truncated or damaged"):
+    with pytest.raises(LoggerFileError, match=r"cut\.xlsx is a damaged zip archive"):
         parse(data[: len(data) // 2], "cut.xlsx")
 
 
@@ -390,3 +390,19 @@ def test_an_impossible_date_in_a_fixed_width_column_is_reported():
 def test_naming_the_generic_format_for_another_file_says_what_is_missing():
     with pytest.raises(LoggerFileError, match="needs a header with a 'time' column"):
         read("bms_niagara_rh_point.csv", fmt="generic")
+
+
+def test_a_formula_in_a_workbook_is_reported_and_never_evaluated(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["序号", "时间", "温度℃", "湿度%RH"])
+    sheet.append(["1", "2026-03-01 10:00:00", "20.5", "50"])
+    sheet.append(["2", "2026-03-01 10:10:00", "=B2", "51"])
+    book.save(tmp_path / "f.xlsx")
+    result = parse((tmp_path / "f.xlsx").read_bytes(), "f.xlsx")
+    assert result.format == "elitech"
+    assert [(p.line, p.column) for p in result.problems] == [(3, "C3")]
+    assert "formula" in result.problems[0].message
+    assert [(r.temperature_c, r.rh) for r in result.readings] == [(20.5, 50), (None, 51)]
