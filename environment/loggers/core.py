@@ -479,7 +479,22 @@ def build(fmt: str, label: str, layout: Layout) -> LoggerFile:
     zone = layout.timezone
     if zone is not None and stamp.dt.tz is None:
         stamp = localise(stamp, zone, line_no, time_column, problems)
-    valid = stamp.notna().to_numpy()
+    valid = stamp.notna().to_numpy().copy()
+    # A clock that runs ahead of today (not set, or drifted) gives times no reading can have.
+    # Naive times are compared as if UTC, one day of slack covers every zone.
+    horizon = int(datetime.now(UTC).timestamp()) + 86_400
+    future = valid & (_ticks(stamp.fillna(pd.Timestamp(0, tz=stamp.dt.tz))) > horizon)
+    for i in np.flatnonzero(future)[:MAX_PROBLEMS]:
+        problems.append(
+            Problem(
+                int(line_no[i]),
+                time_column,
+                _("%(time)s is in the future: is the logger's clock set? The line is skipped, "
+                  "the rest is kept.")
+                % {"time": stamp.iat[i]},
+            )
+        )  # fmt: skip
+    valid &= ~future
     if not valid.all():
         stamp = stamp[valid].reset_index(drop=True)
         line_no = line_no[valid]

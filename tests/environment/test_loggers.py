@@ -406,3 +406,11 @@ def test_a_formula_in_a_workbook_is_reported_and_never_evaluated(tmp_path):
     assert [(p.line, p.column) for p in result.problems] == [(3, "C3")]
     assert "formula" in result.problems[0].message
     assert [(r.temperature_c, r.rh) for r in result.readings] == [(20.5, 50), (None, 51)]
+
+
+def test_a_time_in_the_future_is_skipped():
+    data = TEXT.encode() + b"2099-01-01T00:00:00,20.7,52\n"
+    result = parse(data, "f.csv")
+    assert len(result.readings) == 2
+    assert problems(result) == [(4, "time")]
+    assert "in the future" in result.problems[0].message
