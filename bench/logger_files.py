@@ -75,20 +75,27 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     print(f"{args.lines:,} lines a file, best of {args.repeat}; load {os.getloadavg()[0]:.1f}")
-    print(f"{'file':<14}{'MB':>7}{'baseline s':>12}{'parse s':>10}{'cpu s':>8}{'ratio':>8}")
+    print(
+        f"{'file':<13}{'MB':>6}{'baseline s':>12}{'cpu s':>7}{'parse s':>9}{'cpu s':>7}"
+        f"{'ratio':>7}{'cpu ratio':>10}"
+    )
     for name, make in (("hoboware", hoboware), ("cn_platform", cn_platform), ("generic", generic)):
         data, encoding = make(args.lines)
-        base, wall, cpu = [], [], []
+        base, base_cpu, wall, cpu = [], [], [], []
         for _ in range(args.repeat):
             text = data.decode(encoding)
-            base.append(timed(lambda t=text: list(csv.reader(io.StringIO(t))))[0])
+            w, c, _rows = timed(lambda t=text: list(csv.reader(io.StringIO(t))))
+            del _rows
+            base.append(w)
+            base_cpu.append(c)
             w, c, result = timed(lambda d=data, n=name: parse(d, f"{n}.csv"))
             assert len(result.readings) == args.lines and not result.problems, name
             wall.append(w)
             cpu.append(c)
         print(
-            f"{name:<14}{len(data) / 1e6:>7.1f}{min(base):>12.2f}{min(wall):>10.2f}"
-            f"{min(cpu):>8.2f}{min(wall) / min(base):>8.2f}"
+            f"{name:<13}{len(data) / 1e6:>6.1f}{min(base):>12.2f}{min(base_cpu):>7.2f}"
+            f"{min(wall):>9.2f}{min(cpu):>7.2f}{min(wall) / min(base):>7.2f}"
+            f"{min(cpu) / min(base_cpu):>10.2f}"
         )
 
 
