@@ -20,9 +20,9 @@ _NUMERAL = "〇零一二三四五六七八九十百千万萬廿卅两兩"
 
 # Units a 题名卷数 counts in: 卷 mostly; 回 (novels), 種 (collectanea), 篇, 則, 冊, 齣 (plays).
 TITLE_UNITS = "卷回種种篇則则冊册齣"
-_UNIT_SIMPLE = {"種": "种", "則": "则", "冊": "册"}
+_UNIT_SIMPLE = {"種": "种", "則": "则", "冊": "册", "齣": "出"}
 _TITLE_COUNT = re.compile(
-    rf"^(?P<title>.*?)(?:(?P<n>[{_NUMERAL}]+)(?P<unit>[卷回種种篇則则冊册齣])|(?P<unknown>□+)卷|不分卷)"
+    rf"^(?P<title>.*?)(?:(?P<n>[{_NUMERAL}]+)(?P<unit>[卷回種种篇則则冊册齣出])|(?P<unknown>□+)卷|不分卷)"
 )
 
 
@@ -30,7 +30,7 @@ _TITLE_COUNT = re.compile(
 class TitleJuan:
     title: str
     count: int | None  # the number written after the title (in ``unit``), None when unknown
-    unit: str = "卷"  # simplified: 卷, 回, 种, 篇, 则, 册, 齣
+    unit: str = "卷"  # simplified: 卷, 回, 种, 篇, 则, 册, 出 (齣)
     undivided: bool = False  # 不分卷
     unknown: bool = False  # □□卷
     warnings: tuple[str, ...] = ()
@@ -391,13 +391,13 @@ def search_key(*parts: str) -> str:
 # --- 册数 and 函数 ----------------------------------------------------------------------------
 
 # What a count of the physical extent may count, simplified (the first is the default).
-VOLUME_UNITS = ("册", "摺", "轴", "幅", "张", "件", "叶")
+VOLUME_UNITS = ("册", "折", "轴", "幅", "张", "件", "叶")
 _UNIT_FORMS = {
     "冊": "册",
     "册": "册",
     "本": "册",
-    "摺": "摺",
-    "折": "摺",
+    "摺": "折",
+    "折": "折",
     "軸": "轴",
     "轴": "轴",
     "幅": "幅",

@@ -28,7 +28,8 @@ Choices this module makes where the conventions leave room:
   reign (乾隆九十年) the year is impossible: no Gregorian year, with a warning.
 * A copy is dated as a copy (据明嘉靖刻本抄, 传钞明活字本: 抄本, undated, ``copy_of`` the source);
   several types of one copy (刻本 朱墨套印本) give the most specific; a date printed after the
-  type (刻本 光绪十年[1884]) dates the edition; placeholders (null, 不详, ?) give nothing. A bracketed Gregorian year that disagrees with
+  type (刻本 光绪十年[1884]) dates the edition; placeholders (null, 不详, ?) give nothing.
+* A bracketed Gregorian year that disagrees with
   the reign year is reported; the reign wins.
 * 油印本 is not in the domain vocabulary; the project copy of edition_types.csv adds it
   (is_guji_edition_type=no). 排印 is read as 铅印本, 景印/景宋抄 as 影印本/影抄本.
@@ -776,13 +777,13 @@ def _specificity(name: str) -> int:
     return 1 if name in _GENERIC_TYPES else 2
 
 
-def _is_type_phrase(part: str) -> str | None:
-    """The type named by a part that is nothing but a type (``朱墨套印本``, ``后印本``)."""
+def _is_type_phrase(part: str) -> _TypeInfo | None:
+    """What a part that is nothing but a type names (``朱墨套印本``, ``后印本``)."""
     if not part.endswith("本"):
         return None
     t = _read_type(part)
     if t.found and not t.publisher and not t.tail and t.edition_type:
-        return t.edition_type
+        return t
     return None
 
 
@@ -814,7 +815,7 @@ def _parse(raw: str) -> Edition:
     # parts that only name a type of the same copy (刻本 朱墨套印本) or date it (刻本 光绪十年).
     parts = s.split()
     main = parts[0]
-    more_types: list[str] = []
+    more_types: list[_TypeInfo | None] = []  # None: 影宋本, a facsimile
     if len(parts) > 1:
         main_parts: list[str] = []
         for i, part in enumerate(parts):
@@ -825,7 +826,7 @@ def _parse(raw: str) -> Edition:
                     if typed:
                         more_types.append(typed)
                     elif _FACSIMILE_NOTE.match(rest):
-                        more_types.append("影")
+                        more_types.append(None)
                     else:
                         annotations.append(rest)
                 break
@@ -876,14 +877,17 @@ def _parse(raw: str) -> Edition:
     modifiers.extend(t.modifiers or ())
     if annotations and "配补" not in modifiers and any("配" in a for a in annotations):
         modifiers.append("配补")
-    edition_type = t.edition_type
+    edition_type, impression_type = t.edition_type, t.impression_type
     for extra in more_types:
-        if extra == "影":  # 刻本 影宋本: a facsimile of the source
-            edition_type = {"刻本": "影刻本", "抄本": "影抄本"}.get(
-                edition_type or "", edition_type
-            )
-        elif edition_type is None or _specificity(extra) > _specificity(edition_type):
-            edition_type = extra
+        if extra is None:  # 刻本 影宋本: a facsimile of the source
+            facsimile = {"刻本": "影刻本", "抄本": "影抄本"}
+            edition_type = facsimile.get(edition_type or "", edition_type)
+            continue
+        modifiers.extend(extra.modifiers or ())
+        impression_type = impression_type or extra.impression_type
+        name = extra.edition_type or ""
+        if edition_type is None or _specificity(name) > _specificity(edition_type):
+            edition_type = name
     if edition_type == "抄本" and any(h in a for a in annotations for h in _TRACED):
         edition_type = "影抄本"  # 清抄本(据宋刻本影抄)
     if copy_of:
@@ -970,7 +974,7 @@ def _parse(raw: str) -> Edition:
         end_era=end_era,
         end_year=end_year,
         publisher=t.publisher,
-        impression_type=t.impression_type,
+        impression_type=impression_type if edition_type == "刻本" else None,
         modifiers=tuple(dict.fromkeys(modifiers)),
         annotations=tuple(annotations),
         copy_of=copy_of,
