@@ -209,6 +209,7 @@ _TOKEN = re.compile(
     r"|(?P<word>[^\s()\[\]；;&＆，,\n/／|｜]+)"
     r"|(?P<other>.)"
 )
+_LIST_SEP = re.compile(r"[、､]")
 _DYNASTY_OK = re.compile(r"^[\u3400-\u9fff]{1,6}$")
 _NAME_OK = re.compile(r"^[\u3400-\u9fff\U00020000-\U0003ffff□·・]{1,14}$")
 
@@ -356,7 +357,7 @@ def _read_group(g: _Group, roles: frozenset[str]) -> list[Statement] | None:
                 p[1] = role
             pending = []
             continue
-        parts = [p for p in re.split(r"[、､]", word) if p]
+        parts = [p for p in _LIST_SEP.split(word) if p] if "、" in word or "､" in word else [word]
         if not parts:
             return None
         several = len(parts) > 1 or bool(persons)

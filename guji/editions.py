@@ -748,6 +748,7 @@ _COPY_FROM_RE = re.compile(
 )
 _COPY_OF_RE = re.compile(r"^(?P<pre>.*?)(?P<how>传抄|传钞|传写|转抄|转钞|过录)(?P<src>[^()]+?)本?$")
 _TRACED = ("影抄", "影钞", "影写", "影摹")
+_COPY_HINT = frozenset("据依从传转过")
 # Nothing to read: the whole statement is a placeholder.
 _PLACEHOLDERS = frozenset(
     {"null", "none", "nil", "nan", "n/a", "不详", "不明", "未详", "待考", "无"}
@@ -832,7 +833,9 @@ def _parse(raw: str) -> Edition:
                 break
         main = "".join(main_parts)
 
-    main, copy_of = _copy_statement(main)
+    copy_of = None
+    if _COPY_HINT.intersection(main):
+        main, copy_of = _copy_statement(main)
 
     # Bracketed notes that are not a year: (卷一至三配清抄本); a bracketed dynasty first: (清)刻本;
     # a bracketed reign after the dynasty: 清(嘉庆间)刻本; a span restating the reign: 明万历
