@@ -60,7 +60,6 @@ def read_title_juan(text: str) -> TitleJuan:
         warnings = ()
         if count == 0:
             warnings = (f"题名卷数{text}的{unit}数为零",)
-            count = None
         return TitleJuan(title, count, _UNIT_SIMPLE.get(unit, unit), warnings=warnings)
     if m.group("unknown"):
         return TitleJuan(title, None, unknown=True)

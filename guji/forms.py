@@ -41,12 +41,16 @@ class HoldingForm(forms.ModelForm):
         self.fields["sibu_class"].queryset = SibuClass.objects.filter(active=True)
         self.fields["binding"].queryset = Binding.objects.filter(active=True)
         self.fields["reason"].required = require_reason
+        self.fields["volume_unit"].required = False  # 册 unless the extent or the user says
         if self.instance.pk:
             self.initial.setdefault("authors", self.instance.authors_text)
         self.order_fields(["call_number", "title_juan", "title", "juan_count", "authors"])
 
     def clean_authors(self) -> list[Statement]:
         return parse_statements(self.cleaned_data["authors"])
+
+    def clean_volume_unit(self) -> str:
+        return self.cleaned_data.get("volume_unit") or "册"
 
     def clean_volumes(self) -> int:
         text = str(self.cleaned_data["volumes"])
