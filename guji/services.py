@@ -15,9 +15,10 @@ from guji.cataloguing import (
     read_title_juan,
     search_key,
 )
-from guji.history import delete_audited, save_audited
+from guji.concurrency import check_version
+from guji.history import delete_audited, required_reason, save_audited
 from guji.models import Holding, Institution, Responsibility, User
-from guji.permissions import require
+from guji.permissions import can, require
 
 # What a cataloguer may set directly; everything else on Holding is derived or a transition.
 EDITABLE_FIELDS = (
@@ -87,13 +88,6 @@ def cataloguing_warnings(holding: Holding) -> list[str]:
     return out
 
 
-def _check_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Say why you are making this change."), code="reason_required")
-    return reason
-
-
 def check_call_number(holding: Holding) -> None:
     clash = Holding.objects.filter(
         institution_id=holding.institution_id, call_number=holding.call_number
@@ -144,7 +138,7 @@ def create_holding(
     """Register a new holding (a draft until the census accepts it)."""
     if by is not None:
         require(by, "catalogue", institution)
-    reason = _check_reason(reason)
+    reason = required_reason(reason)
     holding = Holding(institution=institution)
     _assign(holding, data, by=by)
     derive(holding, statements)
@@ -164,8 +158,12 @@ def update_holding(
     by: User | None,
     reason: str,
     correction: bool = False,
+    expected_version: int | None = None,
 ) -> Holding:
     """Change a holding's catalogue fields; ``reason`` is required and kept in its history.
+
+    ``expected_version`` is the version the editor read (``guji.concurrency``): when the record
+    changed since, nothing is written and ``StaleEdit`` says what the other person changed.
 
     A submitted record waits for its review and a registered one is locked: their catalogue
     fields change only through an accepted correction request (``correction=True``, called by
@@ -173,10 +171,11 @@ def update_holding(
     """
     if by is not None:
         require(by, "review" if correction else "catalogue", holding)
-    reason = _check_reason(reason)
+    reason = required_reason(reason)
     holding = Holding.objects.select_for_update().get(pk=holding.pk)
+    check_version(holding, expected_version)
     if statements is not None or set(data) - set(CENTRE_FIELDS):
-        _check_not_locked(holding, correction=correction)
+        check_writable(holding, correction=correction)
     _assign(holding, data, by=by)
     derive(holding, statements)
     check_call_number(holding)
@@ -187,7 +186,21 @@ def update_holding(
     return holding
 
 
-def _check_not_locked(holding: Holding, *, correction: bool) -> None:
+def is_writable(holding: Holding, *, correction: bool = False) -> bool:
+    try:
+        check_writable(holding, correction=correction)
+    except ValidationError:
+        return False
+    return True
+
+
+def check_writable(holding: Holding, *, correction: bool = False) -> None:
+    """The one lock: may this record be changed (or deleted) now? Raises why it may not.
+
+    A registered record changes only through an accepted correction (``correction=True``); a
+    record waiting for review does not change at all. The edit page, the admin, the import and
+    the correction path all ask here.
+    """
     if holding.status == Holding.Status.REGISTERED and not correction:
         raise ValidationError(
             _(
@@ -205,7 +218,7 @@ def _check_not_locked(holding: Holding, *, correction: bool) -> None:
 
 def _assign(holding: Holding, data: Mapping[str, object], *, by: User | None) -> None:
     allowed = set(EDITABLE_FIELDS)
-    if by is None or by.has_perm("guji.review_census"):
+    if by is None or can(by, "grade"):
         allowed |= set(CENTRE_FIELDS)
     unknown = set(data) - allowed
     if unknown:

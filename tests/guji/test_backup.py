@@ -24,8 +24,12 @@ def empty_database(tmp_path):
     if connection.vendor == "sqlite":
         yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
         return
+    import shutil
+
     import psycopg
 
+    if shutil.which("pg_dump") is None or shutil.which("pg_restore") is None:
+        pytest.skip("pg_dump/pg_restore not installed: apt-get install postgresql-client")
     params = connection.get_connection_params()
     name = f"guji_restore_{uuid.uuid4().hex[:8]}"
     admin = {k: v for k, v in params.items() if k in ("host", "port", "user", "password")}

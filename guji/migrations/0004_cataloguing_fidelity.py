@@ -21,7 +21,7 @@ def _restore_grams_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('guji', '0002_holding_search_grams'),
+        ("guji", "0003_object_grant"),
     ]
 
     operations = [
