@@ -67,7 +67,7 @@ class Room(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("environment:room_detail", args=[self.code])
+        return reverse("environment:room_detail", args=[self.pk])
 
 
 class SensorQuerySet(models.QuerySet):
@@ -157,6 +157,7 @@ class DailyRollup(models.Model):
     ``seconds`` is Σ Δt over readings that carry temperature and RH; ``pi_rate`` is Σ Δt/PI
     (seconds per year of PI), so TWPI over any set of days is Σ seconds / Σ pi_rate. ``mold`` is
     Σ Δt / days_to_mold in days (the mold risk factor accumulated over the day).
+    ``seconds_in_range`` of ``seconds_measured``: the time every measured value was within limits.
     """
 
     sensor = models.ForeignKey(Sensor, models.CASCADE, related_name="rollups")
@@ -172,6 +173,7 @@ class DailyRollup(models.Model):
     uv_max = models.FloatField(null=True)
     co2_max = models.FloatField(null=True)
     seconds = models.FloatField(default=0)
+    seconds_measured = models.FloatField(default=0)
     seconds_in_range = models.FloatField(default=0)
     pi_rate = models.FloatField(default=0)
     mold = models.FloatField(default=0)
@@ -305,6 +307,12 @@ class Excursion(models.Model):
     def duration(self):
         return self.end - self.start
 
+    @property
+    def duration_hm(self) -> str:
+        """Hours and minutes, e.g. 30:05 (hours may pass 24)."""
+        minutes = int(self.duration.total_seconds() // 60)
+        return f"{minutes // 60}:{minutes % 60:02d}"
+
 
 class Notification(models.Model):
     """An in-app message to one user (excursions for now)."""
@@ -347,6 +355,41 @@ class Placement(models.Model):
     @property
     def institution_id(self) -> int:
         return self.room.institution_id
+
+
+class Ingest(models.Model):
+    """Who wrote which readings, when and why: the audit row of every ingest (file, API, command).
+
+    Readings themselves keep no per-row history (10⁸ of them); this row stands for them.
+    """
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", _("Upload")
+        API = "api", _("Ingest endpoint")
+        COMMAND = "command", _("Command")
+        DEMO = "demo", _("Demo data")
+
+    sensor = models.ForeignKey(Sensor, models.CASCADE, related_name="ingests")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(_("source"), max_length=16, choices=Source)
+    reason = models.TextField(_("reason"), blank=True)
+    filename = models.CharField(_("file"), max_length=255, blank=True)
+    format = models.CharField(_("format"), max_length=32, blank=True)
+    received = models.PositiveIntegerField(_("readings received"), default=0)
+    written = models.PositiveIntegerField(_("readings written"), default=0)
+    first = models.DateTimeField(_("first reading"), null=True, blank=True)
+    last = models.DateTimeField(_("last reading"), null=True, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("ingest")
+        verbose_name_plural = _("ingests")
+
+    def __str__(self) -> str:
+        return f"{self.sensor_id} · {self.created_at:%Y-%m-%d %H:%M} · {self.written}"
 
 
 class UploadJob(models.Model):
@@ -392,6 +435,7 @@ __all__ = [
     "VALUE_FIELDS",
     "DailyRollup",
     "Excursion",
+    "Ingest",
     "Notification",
     "Parameter",
     "Placement",

@@ -1,0 +1,3 @@
+from tests.environment import standins
+
+standins.install()
