@@ -147,6 +147,9 @@ class Reading(models.Model):
         verbose_name = _("reading")
         verbose_name_plural = _("readings")
 
+    def __str__(self) -> str:
+        return f"{self.sensor_id} {self.time:%Y-%m-%d %H:%M:%S}"
+
 
 VALUE_FIELDS = ("temperature_c", "rh", "lux", "uv", "co2")
 

@@ -133,8 +133,6 @@ def _aggregate(rollups):
 
 
 def room_summary(room: Room, start: date, end: date) -> Summary:
-    from environment import metrics
-
     rollups = DailyRollup.objects.filter(sensor__room=room, day__gte=start, day__lte=end)
     a = _aggregate(rollups)
     s = Summary(room=room, start=start, end=end, limits=limits_for(room))
@@ -147,6 +145,8 @@ def room_summary(room: Room, start: date, end: date) -> Summary:
     s.twpi = twpi(a["seconds"], a["pi_rate"])
     s.mold = a["mold"] if s.days else None
     if s.t_mean is not None and s.rh_mean is not None:
+        from environment import metrics
+
         s.emc = float(metrics.emc(s.t_mean, s.rh_mean))
     t_limit, rh_limit = s.limits.get("temperature_c"), s.limits.get("rh")
     if t_limit and t_limit.max_daily_change is not None:
