@@ -40,7 +40,8 @@ def _error(status: int, message: str, problems: list | None = None) -> JsonRespo
 
 
 def _rate_limited(sensor: Sensor) -> bool:
-    key = f"environment:ingest-rate:{sensor.pk}:{int(datetime.now().timestamp() // 60)}"
+    minute = int(datetime.now().timestamp() // 60)
+    key = f"environment:ingest-rate:{sensor.pk}:{sensor.token_hash[:12]}:{minute}"
     cache.add(key, 0, timeout=90)
     try:
         return cache.incr(key) > RATE_LIMIT
