@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from guji import registry
 from guji.demo import load_demo
 
 
@@ -34,6 +35,13 @@ class Command(BaseCommand):
                     f"Already present: {existing['institutions']} institutions, "
                     f"{existing['users']} users, {existing['holdings']} holdings."
                 )
+        for part in registry.demo_parts():  # the apps' parts of the city (rooms, readings …)
+            counts = part.load(self.stdout)
+            if any(counts.values()):
+                made = ", ".join(f"{n} {name}" for name, n in counts.items())
+                self.stdout.write(self.style.SUCCESS(f"{part.key}: {made}."))
+            else:
+                self.stdout.write(f"{part.key}: already loaded.")
         self.stdout.write("\nDemo accounts:")
         width = max(len(username) for username, _, _ in report.accounts)
         for username, password, role in report.accounts:

@@ -1,3 +1,0 @@
-from tests.environment import standins
-
-standins.install()
