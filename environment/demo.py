@@ -44,9 +44,9 @@ def generate(profile: str, start, n: int, seed: int) -> list[BatchReading]:
     daily = np.sin(2 * np.pi * (hours % 24 - 9) / 24)
     t = 19 + 0.6 * daily + 1.2 * season + rng.normal(0, 0.08, n)
     rh = 52 + 1.2 * daily + 3 * season + rng.normal(0, 0.3, n)
-    if profile == "seasonal":
-        t += 3.0 * season + 0.6 * daily
-        rh += 3 * season
+    if profile == "seasonal":  # a reading room: warmer, following the seasons (18–28 °C allowed)
+        t += 3.0 + 1.0 * season + 0.4 * daily
+        rh += 2 + 2 * season
     if profile == "damp":
         plum = (day_of_year >= 160) & (day_of_year <= 195)
         rh += np.where(plum, 9 + 2 * np.sin(np.pi * (day_of_year - 160) / 35), 0)

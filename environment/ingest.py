@@ -18,6 +18,7 @@ All of it in one transaction: a failure writes nothing.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import pairwise
 
 from django.db import transaction
 from django.utils import timezone
@@ -79,25 +80,28 @@ class Batch:
     problems: list = field(default_factory=list)
 
 
-def _aware(when: datetime) -> datetime:
-    if timezone.is_naive(when):
-        when = timezone.make_aware(when, timezone.get_default_timezone())
-    return when.astimezone(UTC)
-
-
 def rows_of(sensor_id: int, readings) -> list[tuple]:
-    """(sensor_id, UTC time, values…) per reading with a time and a value, sorted, deduplicated."""
-    seen: dict[datetime, tuple] = {}
+    """(sensor_id, time, values…) per reading with a time and a value, sorted by time, one per
+    instant (the first wins). Naive times are read in the project's time zone."""
+    rows = []
+    append = rows.append
+    zone = timezone.get_default_timezone()
     for r in readings:
-        when = getattr(r, "time", None)
+        when = r.time
         if when is None:
             continue
-        values = tuple(getattr(r, name, None) for name in VALUES)
-        if all(v is None for v in values):
+        t, rh = r.temperature_c, r.rh
+        lux, uv, co2 = getattr(r, "lux", None), getattr(r, "uv", None), getattr(r, "co2", None)
+        if t is None and rh is None and lux is None and uv is None and co2 is None:
             continue
-        when = _aware(when)
-        if when not in seen:
-            seen[when] = (sensor_id, when, *(None if v is None else float(v) for v in values))
+        if when.tzinfo is None:
+            when = timezone.make_aware(when, zone)
+        append((sensor_id, when, t, rh, lux, uv, co2))
+    if all(a[1] < b[1] for a, b in pairwise(rows)):
+        return rows  # the usual case: a logger writes in order, once per instant
+    seen: dict[datetime, tuple] = {}
+    for row in rows:
+        seen.setdefault(row[1].astimezone(UTC), row)
     return [seen[k] for k in sorted(seen)]
 
 

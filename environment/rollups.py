@@ -21,10 +21,16 @@ FRAME_COLUMNS = ["time", "temperature_c", "rh", "lux", "uv", "co2"]
 
 
 def frame_from_rows(rows: list[tuple]) -> pd.DataFrame:
-    """Rows ``(sensor_id, time, t, rh, lux, uv, co2)`` → a frame sorted by time (UTC)."""
-    frame = pd.DataFrame([r[1:] for r in rows], columns=FRAME_COLUMNS)
-    frame["time"] = pd.to_datetime(frame["time"], utc=True)
-    return frame.astype({c: "float64" for c in FRAME_COLUMNS[1:]})
+    """Rows ``(sensor_id, time, t, rh, lux, uv, co2)`` → a frame in the rows' order (UTC)."""
+    epoch = np.fromiter((r[1].timestamp() for r in rows), dtype="float64", count=len(rows))
+    data = {"time": pd.to_datetime(np.round(epoch * 1e6).astype("int64"), unit="us", utc=True)}
+    for i, name in enumerate(FRAME_COLUMNS[1:], start=2):
+        column = [r[i] for r in rows]
+        if all(v is None for v in column):
+            data[name] = np.full(len(rows), np.nan)
+        else:
+            data[name] = pd.Series(column, dtype="float64").to_numpy()
+    return pd.DataFrame(data)
 
 
 def frame_from_db(sensor_id: int, start: datetime, end: datetime) -> pd.DataFrame:

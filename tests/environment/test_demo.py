@@ -39,5 +39,9 @@ def test_the_damp_profile_leaves_the_band_in_the_plum_rain_season():
 
     readings = demo.generate("damp", datetime(2025, 6, 20, tzinfo=UTC), 144, seed=1)
     assert max(r.rh for r in readings) > 60
-    steady = demo.generate("steady", datetime(2025, 6, 20, tzinfo=UTC), 144, seed=1)
-    assert all(45 <= r.rh <= 60 and 16 <= r.temperature_c <= 22 for r in steady)
+    for month in range(1, 13):
+        start = datetime(2025, month, 1, tzinfo=UTC)
+        steady = demo.generate("steady", start, 144, seed=1)
+        assert all(45 <= r.rh <= 60 and 16 <= r.temperature_c <= 22 for r in steady)
+        reading_room = demo.generate("seasonal", start, 144, seed=1)
+        assert all(45 <= r.rh <= 65 and 18 <= r.temperature_c <= 28 for r in reading_room)

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from environment.excursions import acknowledge
 from environment.ingest import BatchReading, ingest_file
-from environment.models import Excursion, Placement, RoomThreshold
+from environment.models import Excursion, Placement, Reading, RoomThreshold
 from environment.placements import PlacementError, assign
 from guji.models import RoleAssignment
 from tests.environment.factories import batch, make_room, make_sensor
@@ -65,6 +65,11 @@ def test_the_chart_reads_raw_readings_for_a_short_period_and_rollups_for_a_long_
     short = client.get(url, {"start": today - timedelta(days=2), "end": today}).json()
     long = client.get(url, {"start": today - timedelta(days=60), "end": today}).json()
     assert short["mode"] == "raw" and len(short["raw"]["time"]) == 48
+    first = Reading.objects.filter(sensor__room=room).order_by("time").first()
+    assert (short["raw"]["time"][0], short["raw"]["t"][0]) == (
+        first.time.timestamp(),
+        first.temperature_c,
+    )
     assert long["mode"] == "daily" and "raw" not in long
     assert len(long["daily"]["time"]) in (2, 3)
     assert long["limits"]["temperature_c"] == {"min": 16.0, "max": 22.0, "daily": 2.0}
