@@ -1,12 +1,16 @@
 """Writing readings straight to the driver: COPY on PostgreSQL, executemany on SQLite.
 
-To be replaced by the shared bulk writer of guji/ once it lands on main (docs/platform.md).
-Rows are tuples ``(sensor_id, time, temperature_c, rh, lux, uv, co2)`` with aware times.
+New readings go through the shared ``guji.files.bulk.insert_raw`` (docs/platform.md); readings
+that may overlap stored ones need ON CONFLICT DO NOTHING, which COPY cannot do, so on PostgreSQL
+they are copied into a temporary table first. Rows are tuples
+``(sensor_id, time, temperature_c, rh, lux, uv, co2)`` with aware times.
 """
 
 from datetime import UTC
 
 from django.db import connection
+
+from guji.files.bulk import insert_raw
 
 COLUMNS = ("sensor_id", "time", "temperature_c", "rh", "lux", "uv", "co2")
 TABLE = "environment_reading"
@@ -27,10 +31,15 @@ def write_readings(rows: list[tuple], *, skip_existing: bool) -> int:
     if not rows:
         return 0
     connection.ensure_connection()
+    if not skip_existing:
+        if connection.vendor == "postgresql":
+            insert_raw(TABLE, COLUMNS, rows)
+        else:
+            insert_raw(TABLE, COLUMNS, ((r[0], _sqlite_time(r[1]), *r[2:]) for r in rows))
+        return len(rows)
     if connection.vendor == "postgresql":
-        return _copy(rows, skip_existing)
-    conflict = " ON CONFLICT DO NOTHING" if skip_existing else ""
-    sql = f"INSERT INTO {TABLE} ({_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?){conflict}"
+        return _copy_skipping_existing(rows)
+    sql = f"INSERT INTO {TABLE} ({_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
     cursor = connection.connection.cursor()
     try:
         before = connection.connection.total_changes
@@ -40,14 +49,9 @@ def write_readings(rows: list[tuple], *, skip_existing: bool) -> int:
         cursor.close()
 
 
-def _copy(rows: list[tuple], skip_existing: bool) -> int:
+def _copy_skipping_existing(rows: list[tuple]) -> int:
     with connection.cursor() as wrapper:
         cursor = wrapper.cursor  # psycopg's own cursor: Django's wrapper has no copy()
-        if not skip_existing:
-            with cursor.copy(f"COPY {TABLE} ({_COLS}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return len(rows)
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS environment_reading_incoming "
             f"(LIKE {TABLE} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"

@@ -1,7 +1,7 @@
 """The demo city's rooms, loggers, a year of generated readings and the holdings in each room.
 
-Rooms and loggers come from fixtures/demo/rooms.csv. Readings are generated (seeded, every ten
-minutes over the last 365 days) from a profile per room: ``steady`` holds the band with a small
+Rooms and loggers come from fixtures/demo/rooms.csv. Readings are generated (seeded, every half
+hour over the last 365 days) from a profile per room: ``steady`` holds the band with a small
 daily swing; ``seasonal`` follows the weather more; ``damp`` drifts above 60 %RH in the plum-rain
 season (梅雨, June–July) — excursions; ``ac_failure`` loses its air conditioning for a few
 afternoons — temperature excursions. All of it goes through environment.ingest.ingest_file, so
@@ -24,7 +24,8 @@ from guji.models import Holding, Institution, User
 
 ROOMS = Path(settings.BASE_DIR) / "fixtures" / "demo" / "rooms.csv"
 REASON = "演示数据载入：书库与温湿度记录仪"
-STEP = timedelta(minutes=10)
+STEP = timedelta(minutes=30)
+PER_DAY = 48
 DAYS = 365
 
 
@@ -34,12 +35,12 @@ def _rows() -> list[dict]:
 
 
 def generate(profile: str, start, n: int, seed: int) -> list[BatchReading]:
-    """``n`` readings every ten minutes from ``start`` for a room of ``profile``."""
+    """``n`` readings every half hour from ``start`` for a room of ``profile``."""
     rng = np.random.default_rng(seed)
     i = np.arange(n)
     hours = i * STEP.total_seconds() / 3600
-    local = [timezone.localtime(start + STEP * int(k)) for k in range(0, n, 144)]
-    day_of_year = np.repeat([d.timetuple().tm_yday for d in local], 144)[:n]
+    local = [timezone.localtime(start + STEP * int(k)) for k in range(0, n, PER_DAY)]
+    day_of_year = np.repeat([d.timetuple().tm_yday for d in local], PER_DAY)[:n]
     season = np.cos(2 * np.pi * (day_of_year - 200) / 365)  # +1 in mid-July, −1 in January
     daily = np.sin(2 * np.pi * (hours % 24 - 9) / 24)
     t = 19 + 0.6 * daily + 1.2 * season + rng.normal(0, 0.08, n)
@@ -62,7 +63,7 @@ def generate(profile: str, start, n: int, seed: int) -> list[BatchReading]:
 
 
 @transaction.atomic
-def load_demo_part(stdout=None) -> dict:
+def load_demo_part() -> dict:
     admin = User.objects.filter(is_superuser=True).order_by("pk").first()
     created = {"rooms": 0, "sensors": 0, "readings": 0, "excursions": 0, "placements": 0}
     institutions = {i.code: i for i in Institution.objects.all()}
@@ -99,7 +100,7 @@ def load_demo_part(stdout=None) -> dict:
             sensor.save()
             created["sensors"] += 1
         if not Ingest.objects.filter(sensor=sensor, source=Ingest.Source.DEMO).exists():
-            readings = generate(row["profile"], start, DAYS * 144, seed=n)
+            readings = generate(row["profile"], start, DAYS * PER_DAY, seed=n)
             result = ingest_file(
                 sensor, Batch(readings), user=admin, reason=REASON, source=Ingest.Source.DEMO
             )

@@ -48,10 +48,10 @@ def _home(request) -> dict | None:
     return {"notifications": unread} if unread else None
 
 
-def _demo(stdout) -> dict:
+def _demo() -> dict:
     from environment.demo import load_demo_part
 
-    return load_demo_part(stdout)
+    return load_demo_part()
 
 
 def register() -> None:
@@ -76,4 +76,5 @@ def register() -> None:
         registry.HomeSection("notifications", "environment/home_notifications.html", _home, 5)
     )
     registry.register_timeline_source("environment", _timeline)
-    registry.register_demo(registry.DemoPart("environment", _demo, after=("census",)))
+    registry.register_demo(registry.DemoPart("environment", _demo, after=("census", "grades")))
+    registry.register_urls("environment/", "environment.urls")

@@ -20,7 +20,7 @@ def test_the_demo_rooms_have_a_period_of_readings_excursions_and_books(monkeypat
 
     assert created["rooms"] == Room.objects.count() == 5
     assert Sensor.objects.count() == 5
-    assert Reading.objects.count() == created["readings"] == 5 * 20 * 144
+    assert Reading.objects.count() == created["readings"] == 5 * 20 * demo.PER_DAY
     assert DailyRollup.objects.count() in (5 * 20, 5 * 21)
     assert Room.objects.get(code="TXL-SB1").history.first().history_user == admin
     placements = dict(Placement.objects.values_list("holding", "room__code"))
@@ -37,11 +37,11 @@ def test_the_demo_rooms_have_a_period_of_readings_excursions_and_books(monkeypat
 def test_the_damp_profile_leaves_the_band_in_the_plum_rain_season():
     from datetime import UTC, datetime
 
-    readings = demo.generate("damp", datetime(2025, 6, 20, tzinfo=UTC), 144, seed=1)
+    readings = demo.generate("damp", datetime(2025, 6, 20, tzinfo=UTC), demo.PER_DAY, seed=1)
     assert max(r.rh for r in readings) > 60
     for month in range(1, 13):
         start = datetime(2025, month, 1, tzinfo=UTC)
-        steady = demo.generate("steady", start, 144, seed=1)
+        steady = demo.generate("steady", start, demo.PER_DAY, seed=1)
         assert all(45 <= r.rh <= 60 and 16 <= r.temperature_c <= 22 for r in steady)
-        reading_room = demo.generate("seasonal", start, 144, seed=1)
+        reading_room = demo.generate("seasonal", start, demo.PER_DAY, seed=1)
         assert all(45 <= r.rh <= 65 and 18 <= r.temperature_c <= 28 for r in reading_room)
