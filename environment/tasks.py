@@ -96,8 +96,8 @@ def run_upload(job_id: int) -> None:
             except Exception as exc:
                 logger.exception("logger upload %s failed", job.pk)
                 job.status = UploadJob.Status.FAILED
-                job.message = _("The upload stopped with an error and wrote nothing: %(e)s") % {
-                    "e": exc
+                job.message = _("The upload stopped with an error and wrote nothing: %(error)s") % {
+                    "error": exc
                 }
             else:
                 job.status = UploadJob.Status.DONE
