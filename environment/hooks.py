@@ -41,6 +41,13 @@ def _timeline(holding) -> list:
     return version_changes(versions, subject=str(_("Storage room")), hide=("id", "holding"))
 
 
+def _has_unread(user) -> bool:
+    """The menu shows Notifications while the user has unread ones (one indexed query)."""
+    from environment.models import Notification
+
+    return Notification.objects.filter(user=user, read_at=None).exists()
+
+
 def _home(request) -> dict | None:
     from environment.models import Notification
 
@@ -67,6 +74,15 @@ def register() -> None:
             "environment:compliance",
             lambda u: holds_globally(u, "view"),
             51,
+        )
+    )
+    registry.register_nav(
+        registry.NavEntry(
+            "notifications",
+            _("Notifications"),
+            "environment:notification_list",
+            _has_unread,
+            52,
         )
     )
     registry.register_holding_panel(

@@ -213,3 +213,14 @@ def test_acknowledge_needs_a_comment():
     )
     with pytest.raises(ValueError):
         acknowledge(e, by=None, comment="  ")
+
+
+def test_the_menu_offers_notifications_while_some_are_unread(client):
+    room = make_room()
+    manager = make_user(Role.MANAGER, room.institution)
+    client.force_login(manager)
+    url = reverse("environment:notification_list")
+    assert f'href="{url}"' not in client.get(reverse("home")).content.decode()
+    hot = [BatchReading(datetime(2025, 3, 1, tzinfo=UTC), 25.0, 50.0)]
+    ingest_file(make_sensor(room), batch(hot), user=None, reason="测试")
+    assert f'href="{url}"' in client.get(reverse("home")).content.decode()
