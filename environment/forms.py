@@ -72,3 +72,32 @@ class AssignForm(forms.Form):
     def call_numbers(self) -> list[str]:
         raw = self.cleaned_data["holdings"].replace(",", " ").replace("，", " ")
         return [c for c in raw.split() if c]
+
+
+class RoomForm(forms.ModelForm):
+    class Meta:
+        from environment.models import Room
+
+        model = Room
+        fields = ["institution", "code", "name", "type", "location", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, institutions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if institutions is not None:
+            self.fields["institution"].queryset = institutions
+
+
+class SensorForm(forms.ModelForm):
+    measures = forms.MultipleChoiceField(
+        label=_("Measures"),
+        choices=Parameter.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=["temperature_c", "rh"],
+    )
+
+    class Meta:
+        from environment.models import Sensor
+
+        model = Sensor
+        fields = ["code", "vendor", "model", "serial", "measures"]

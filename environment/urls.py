@@ -5,7 +5,9 @@ from environment import api, views
 app_name = "environment"
 urlpatterns = [
     path("rooms/", views.room_list, name="room_list"),
+    path("rooms/new/", views.room_create, name="room_create"),
     path("rooms/<int:pk>/", views.room_detail, name="room_detail"),
+    path("rooms/<int:pk>/sensors/new/", views.sensor_create, name="sensor_create"),
     path("rooms/<int:pk>/data/", views.room_data, name="room_data"),
     path("rooms/<int:pk>/excursions/", views.room_excursions, name="room_excursions"),
     path("rooms/<int:pk>/thresholds/", views.room_thresholds, name="room_thresholds"),

@@ -7,6 +7,7 @@ Every page asks guji.permissions: a room is seen by whoever may view its institu
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.db.models import Count
@@ -18,7 +19,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from environment import placements, report, tasks
-from environment.forms import AcknowledgeForm, AssignForm, PeriodForm, ThresholdForm, UploadForm
+from environment.forms import (
+    AcknowledgeForm,
+    AssignForm,
+    PeriodForm,
+    RoomForm,
+    SensorForm,
+    ThresholdForm,
+    UploadForm,
+)
 from environment.models import (
     DailyRollup,
     Excursion,
@@ -33,7 +42,7 @@ from environment.rollups import day_bounds
 from environment.thresholds import clear_override, limits_for, override_limit
 from guji.history import save_audited
 from guji.models import Grade, Holding
-from guji.permissions import can, require
+from guji.permissions import can, can_anywhere, institutions_where, require
 
 RAW_DAYS = 14  # the chart shows raw readings for periods up to this long, daily roll-ups beyond
 SHANBEN_GRADES = [g.value for g in Grade if g.value[0] in "123"]
@@ -62,7 +71,45 @@ def room_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "environment/room_list.html",
-        {"page": page, "rows": rows, "start": start, "end": end},
+        {
+            "page": page,
+            "rows": rows,
+            "start": start,
+            "end": end,
+            "may_add": can_anywhere(request.user, "manage"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def room_create(request: HttpRequest) -> HttpResponse:
+    """A manager adds a room to their institution (the centre administrator to any)."""
+    if not can_anywhere(request.user, "manage"):
+        raise PermissionDenied
+    institutions = institutions_where(request.user, "manage").order_by("code")
+    form = RoomForm(request.POST or None, institutions=institutions)
+    if request.method == "POST" and form.is_valid():
+        room = form.save(commit=False)
+        require(request.user, "manage", room.institution)
+        save_audited(room, by=request.user, reason=_("Room added"))
+        return redirect(room)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "environment/room_form.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def sensor_create(request: HttpRequest, pk: int) -> HttpResponse:
+    room = _room(request, pk)
+    require(request.user, "manage", room)
+    form = SensorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        sensor = form.save(commit=False)
+        sensor.room = room
+        save_audited(sensor, by=request.user, reason=_("Sensor added"))
+        return redirect(room)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "environment/sensor_form.html", {"form": form, "room": room}, status=status
     )
 
 

@@ -224,3 +224,23 @@ def test_the_menu_offers_notifications_while_some_are_unread(client):
     hot = [BatchReading(datetime(2025, 3, 1, tzinfo=UTC), 25.0, 50.0)]
     ingest_file(make_sensor(room), batch(hot), user=None, reason="测试")
     assert f'href="{url}"' in client.get(reverse("home")).content.decode()
+
+
+def test_a_manager_adds_a_room_to_their_institution_and_a_sensor_to_it(client):
+    from environment.models import Room, Sensor
+
+    mine, theirs = make_institution(), make_institution()
+    manager = make_user(Role.MANAGER, mine)
+    client.force_login(manager)
+    url = reverse("environment:room_create")
+    data = {"code": "TX-SB9", "name": "新善本库", "type": "shanben"}
+    assert client.post(url, {**data, "institution": theirs.pk}).status_code == 400
+    response = client.post(url, {**data, "institution": mine.pk})
+    room = Room.objects.get(code="TX-SB9")
+    assert response["Location"] == room.get_absolute_url() and room.institution == mine
+    assert room.history.first().history_user == manager
+    client.post(
+        reverse("environment:sensor_create", args=[room.pk]),
+        {"code": "tx-sb9-t1", "vendor": "Onset", "measures": ["temperature_c", "rh"]},
+    )
+    assert Sensor.objects.get(code="tx-sb9-t1").room == room

@@ -80,6 +80,8 @@ EXPECTED: dict[tuple[str, str | None, str], tuple[int, ...]] = {
     # storage environment: rooms seen with the institution; limits, placements, uploads and
     # acknowledgements by its manager; the ingest endpoint answers to a sensor token, not a login
     ("environment:room_list", None, "get"):           (302, 200, 200, 200, 200, 200, 200, 200),
+    ("environment:room_create", None, "get"):         (302, 403, 200, 403, 403, 403, 200, 403),
+    ("environment:sensor_create", "institution_a", "get"): (302, 403, 200, 404, 403, 403, 200, 403),
     ("environment:room_detail", "institution_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
     ("environment:room_detail", "institution_b", "get"): (302, 404, 404, 200, 200, 200, 200, 200),
     ("environment:room_data", "institution_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
@@ -228,6 +230,7 @@ PATH_KWARGS: dict[str, Callable[[object], dict]] = {
     "environment:room_excursions": _room_at,
     "environment:room_thresholds": _room_at,
     "environment:room_assign": _room_at,
+    "environment:sensor_create": _room_at,
     "environment:excursion_acknowledge": _excursion_at,
     "environment:sensor_upload": _sensor_at,
     "environment:sensor_token": _sensor_at,
