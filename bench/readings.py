@@ -17,7 +17,9 @@ and dropped here). Then, each in its own child process:
 * ingest — environment.ingest.ingest_file for each file into a second set of sensors: the
   same rows plus sorting, duplicate handling, partitions, excursions and daily roll-ups.
 
-Target (issue 12): ingest ≤ 1.5 × baseline. Then a room whose sensor holds a year of 1-minute
+Target (issue 12): ingest ≤ 1.5 × baseline (wall clock; the CPU-seconds ratio is printed too,
+since other load on a shared machine inflates wall-clock time far more than CPU time).
+Then a room whose sensor holds a year of 1-minute
 readings (525,600, written by ingest_file) is opened ``--repeat`` times through Django's test
 client — the room page (30 days), the chart data for a year (daily roll-ups) and for 7 days (raw
 readings): p95 ≤ 150 ms for each.
@@ -267,6 +269,7 @@ def main() -> None:
                 base = run(["--child", "baseline", "--folder", str(folder)], env)
                 ingest = run(["--child", "ingest", "--folder", str(folder)], env)
                 ratio = ingest["seconds"] / base["seconds"]
+                cpu_ratio = ingest["cpu"] / base["cpu"]
                 print(f"\n[{backend}] {base['readings']:,} readings")
                 for r in (base, ingest):
                     print(
@@ -274,7 +277,10 @@ def main() -> None:
                         f"parse {r['parse_s']:.1f} s, peak RSS {r['rss_mb']:.0f} MB)"
                     )
                 verdict = "met" if ratio <= TARGET_RATIO else "MISSED"
-                print(f"  ratio ingest/baseline {ratio:.2f} (target ≤ {TARGET_RATIO}: {verdict})")
+                print(
+                    f"  ratio ingest/baseline {ratio:.2f} (target ≤ {TARGET_RATIO}: {verdict}); "
+                    f"in CPU seconds {cpu_ratio:.2f}"
+                )
                 pages = run(["--child", "pages", "--repeat", str(args.repeat)], env)
                 for label, p in pages.items():
                     ok = "met" if p["p95_ms"] <= TARGET_P95_MS else "MISSED"
