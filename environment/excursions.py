@@ -166,10 +166,19 @@ def notify(sensor: Sensor, excursions: list[Excursion]) -> int:
     return len(managers)
 
 
+class AlreadyAcknowledged(ValueError):
+    pass
+
+
 @transaction.atomic
 def acknowledge(excursion: Excursion, *, by, comment: str) -> Excursion:
+    """Acknowledge once: a second acknowledgement (two managers on one page) is refused, so the
+    first comment is never overwritten unseen."""
     if not comment.strip():
         raise ValueError("An acknowledgement needs a comment.")
+    current = Excursion.objects.select_for_update().get(pk=excursion.pk)
+    if current.acknowledged_at is not None:
+        raise AlreadyAcknowledged(current.acknowledged_by, current.comment)
     excursion.acknowledged_at = timezone.now()
     excursion.acknowledged_by = by
     excursion.comment = comment

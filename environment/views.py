@@ -272,10 +272,19 @@ def excursion_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Say what was found and done: the comment is required."))
     else:
-        from environment.excursions import acknowledge
+        from environment.excursions import AlreadyAcknowledged, acknowledge
 
-        acknowledge(excursion, by=request.user, comment=form.cleaned_data["comment"])
-        messages.success(request, _("Excursion acknowledged."))
+        try:
+            acknowledge(excursion, by=request.user, comment=form.cleaned_data["comment"])
+        except AlreadyAcknowledged:
+            excursion.refresh_from_db()
+            messages.error(
+                request,
+                _("%(user)s acknowledged this excursion already: %(comment)s")
+                % {"user": excursion.acknowledged_by, "comment": excursion.comment},
+            )
+        else:
+            messages.success(request, _("Excursion acknowledged."))
     target = request.POST.get("next") or ""
     if not target.startswith("/") or target.startswith("//"):
         target = reverse("environment:room_excursions", args=[excursion.room_id])

@@ -244,3 +244,17 @@ def test_a_manager_adds_a_room_to_their_institution_and_a_sensor_to_it(client):
         {"code": "tx-sb9-t1", "vendor": "Onset", "measures": ["temperature_c", "rh"]},
     )
     assert Sensor.objects.get(code="tx-sb9-t1").room == room
+
+
+def test_a_second_acknowledgement_does_not_overwrite_the_first(client, room_with_climate):
+    room = room_with_climate
+    first, second = make_user(Role.MANAGER, room.institution), make_user(Role.CENTRE_ADMIN)
+    excursion = Excursion.objects.get(room=room)
+    url = reverse("environment:excursion_acknowledge", args=[excursion.pk])
+    client.force_login(first)
+    client.post(url, {"comment": "空调故障，已修复"})
+    client.force_login(second)
+    response = client.post(url, {"comment": "已查看"}, follow=True)
+    excursion.refresh_from_db()
+    assert (excursion.acknowledged_by, excursion.comment) == (first, "空调故障，已修复")
+    assert "空调故障，已修复" in response.content.decode()
