@@ -212,6 +212,10 @@ else:
     HUEY["huey_class"] = "huey.SqliteHuey"
     HUEY["filename"] = str(Path(env_str("GUJI_HUEY_FILE", str(VAR_DIR / "huey.sqlite3"))))
 
+# Mail (excursion notices): printed to the console unless a backend is configured.
+EMAIL_BACKEND = env_str("GUJI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("GUJI_DEFAULT_FROM_EMAIL", "guji@localhost")
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 GUJI_MAX_UPLOAD_BYTES = env_int("GUJI_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)

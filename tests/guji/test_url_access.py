@@ -77,6 +77,30 @@ EXPECTED: dict[tuple[str, str | None, str], tuple[int, ...]] = {
     ("census:catalogue", None, "get"):                (302, 200, 200, 200, 200, 200, 200, 200),
     ("census:catalogue_job", "institution_a", "get"): (302, 200, 404, 404, 404, 404, 404, 404),
     ("census:catalogue_download", "institution_a", "get"): (302, 200, 404, 404, 404, 404, 404, 404),
+    # storage environment: rooms seen with the institution; limits, placements, uploads and
+    # acknowledgements by its manager; the ingest endpoint answers to a sensor token, not a login
+    ("environment:room_list", None, "get"):           (302, 200, 200, 200, 200, 200, 200, 200),
+    ("environment:room_create", None, "get"):         (302, 403, 200, 403, 403, 403, 200, 403),
+    ("environment:sensor_create", "institution_a", "get"): (302, 403, 200, 404, 403, 403, 200, 403),
+    ("environment:room_detail", "institution_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
+    ("environment:room_detail", "institution_b", "get"): (302, 404, 404, 200, 200, 200, 200, 200),
+    ("environment:room_data", "institution_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
+    ("environment:room_excursions", "institution_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),  # noqa: E501
+    ("environment:room_thresholds", "institution_a", "get"): (302, 403, 200, 404, 403, 403, 200, 403),  # noqa: E501
+    ("environment:room_thresholds", "institution_b", "get"): (302, 404, 404, 403, 403, 403, 200, 403),  # noqa: E501
+    ("environment:room_assign", "institution_a", "get"): (302, 403, 200, 404, 403, 403, 200, 403),
+    ("environment:excursion_list", None, "get"):      (302, 200, 200, 200, 200, 200, 200, 200),
+    ("environment:excursion_acknowledge", "institution_a", "get"): (302, 405, 405, 405, 405, 405, 405, 405),  # noqa: E501
+    ("environment:compliance", None, "get"):          (302, 200, 200, 200, 200, 200, 200, 200),
+    ("environment:shanben_at_risk", None, "get"):     (302, 200, 200, 200, 200, 200, 200, 200),
+    ("environment:sensor_upload", "institution_a", "get"): (302, 403, 200, 404, 403, 403, 200, 403),
+    ("environment:sensor_upload", "institution_b", "get"): (302, 404, 404, 403, 403, 403, 200, 403),
+    ("environment:sensor_token", "institution_a", "get"): (302, 405, 405, 405, 405, 405, 405, 405),
+    ("environment:upload_detail", "institution_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
+    ("environment:upload_status", "institution_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
+    ("environment:notification_list", None, "get"):   (302, 200, 200, 200, 200, 200, 200, 200),
+    ("environment:api_ingest", "institution_a", "get"): (405, 405, 405, 405, 405, 405, 405, 405),
+    ("environment:api_ingest", "institution_a", "post"): (401, 401, 401, 401, 401, 401, 401, 401),
 }
 # fmt: on
 
@@ -151,8 +175,68 @@ def _export_by_cataloguer_a(institution) -> dict:
     return {"pk": job.pk}
 
 
+def _room_at(institution) -> dict:
+    from tests.environment.factories import make_room
+
+    return {"pk": make_room(institution).pk}
+
+
+def _sensor_at(institution) -> dict:
+    from tests.environment.factories import make_room, make_sensor
+
+    return {"pk": make_sensor(make_room(institution)).pk}
+
+
+def _excursion_at(institution) -> dict:
+    from datetime import UTC, datetime
+
+    from environment.models import Excursion
+    from tests.environment.factories import make_room, make_sensor
+
+    sensor = make_sensor(make_room(institution))
+    when = datetime(2025, 3, 1, tzinfo=UTC)
+    excursion = Excursion.objects.create(
+        room=sensor.room, sensor=sensor, parameter="rh", start=when, end=when, peak=70, limit=60
+    )
+    return {"pk": excursion.pk}
+
+
+def _upload_at(institution) -> dict:
+    from environment.models import UploadJob
+    from tests.environment.factories import make_room, make_sensor
+    from tests.factories import make_user
+
+    sensor = make_sensor(make_room(institution))
+    job = UploadJob.objects.create(
+        sensor=sensor,
+        user=make_user(),
+        filename="hobo.csv",
+        sha256="0" * 64,
+        status=UploadJob.Status.DONE,
+    )
+    return {"pk": job.pk}
+
+
+def _sensor_code_at(institution) -> dict:
+    from tests.environment.factories import make_room, make_sensor
+
+    return {"code": make_sensor(make_room(institution)).code}
+
+
 PATH_KWARGS: dict[str, Callable[[object], dict]] = {
     "census:photo": _photo_of,
+    "environment:room_detail": _room_at,
+    "environment:room_data": _room_at,
+    "environment:room_excursions": _room_at,
+    "environment:room_thresholds": _room_at,
+    "environment:room_assign": _room_at,
+    "environment:sensor_create": _room_at,
+    "environment:excursion_acknowledge": _excursion_at,
+    "environment:sensor_upload": _sensor_at,
+    "environment:sensor_token": _sensor_at,
+    "environment:upload_detail": _upload_at,
+    "environment:upload_status": _upload_at,
+    "environment:api_ingest": _sensor_code_at,
     "census:photo_delete": _photo_pk_of,
     "census:catalogue_job": _export_by_cataloguer_a,
     "census:catalogue_download": _export_by_cataloguer_a,
