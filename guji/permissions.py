@@ -23,7 +23,19 @@ from guji.models import (
     User,
 )
 
-Action = Literal["view", "catalogue", "review", "manage"]
+Action = Literal[
+    "view",
+    "catalogue",
+    "review",
+    "manage",
+    # the repair base (conservation app): codenames declared on conservation.RepairPlan
+    "assess",
+    "plan",
+    "approve_plan",
+    "repair",
+    "accept_repair",
+    "materials",
+]
 Role = RoleAssignment.Role
 
 CODENAMES: dict[str, str] = {  # declared in Institution.Meta.permissions
@@ -31,6 +43,21 @@ CODENAMES: dict[str, str] = {  # declared in Institution.Meta.permissions
     "catalogue": "catalogue_holdings",
     "review": "review_census",
     "manage": "manage_institution",
+}
+
+# Repair-base actions: held globally through the role's group, and "repair" also per plan (an
+# object grant to each conservator assigned to it, see grant_on_object).
+REPAIR_CODENAMES: dict[str, str] = {
+    "assess": "conservation.assess_damage",
+    "plan": "conservation.plan_repair",
+    "approve_plan": "conservation.approve_repair_plan",
+    "repair": "conservation.work_on_plan",
+    "accept_repair": "conservation.accept_repair",
+    "materials": "conservation.manage_materials",
+}
+REPAIR_ROLES: dict[str, tuple[str, ...]] = {
+    "conservator": ("assess", "plan", "accept_repair", "materials"),
+    "centre_admin": tuple(REPAIR_CODENAMES),
 }
 
 # Roles held on one institution: granted as object permissions on that Institution.
@@ -57,6 +84,8 @@ def _active(user: AnyUser) -> bool:
 
 def holds_globally(user: AnyUser, action: Action) -> bool:
     """True when the user may do ``action`` at every institution (a centre role or superuser)."""
+    if action in REPAIR_CODENAMES:
+        return _active(user) and user.has_perm(REPAIR_CODENAMES[action])
     return _active(user) and user.has_perm(f"guji.{CODENAMES[action]}")
 
 
@@ -96,6 +125,11 @@ def can(user: AnyUser, action: Action, obj: models.Model) -> bool:
         return False
     if holds_globally(user, action):
         return True
+    if action in REPAIR_CODENAMES:  # centre-wide, or granted on this one object (a plan)
+        app_label = REPAIR_CODENAMES[action].split(".")[0]
+        if obj.pk is None or obj._meta.app_label != app_label:
+            return False
+        return user.has_perm(REPAIR_CODENAMES[action], obj)
     institution_id = institution_of(obj)
     if institution_id is None:
         return False
@@ -104,6 +138,8 @@ def can(user: AnyUser, action: Action, obj: models.Model) -> bool:
 
 def can_anywhere(user: AnyUser, action: Action) -> bool:
     """May the user do ``action`` at some institution (to show a menu entry or a button)."""
+    if action in REPAIR_CODENAMES:
+        return holds_globally(user, action)
     return _active(user) and (
         holds_globally(user, action) or institutions_where(user, action).exists()
     )
@@ -132,9 +168,20 @@ def sync_role_groups() -> None:
     admin_perms = Permission.objects.filter(
         content_type__app_label__in=["guji", "census", "conservation", "environment"]
     )
+    repair_perms = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.filter(content_type__app_label="conservation").select_related(
+            "content_type"
+        )
+    }
     for role in Role:
         group, _ = Group.objects.get_or_create(name=role.value)
         wanted = [perms[CODENAMES[a]] for a in CENTRE_ROLES.get(role, ())]
+        wanted += [
+            repair_perms[REPAIR_CODENAMES[a]]
+            for a in REPAIR_ROLES.get(role, ())
+            if REPAIR_CODENAMES[a] in repair_perms
+        ]
         if role in STAFF_ROLES:
             wanted = list({*wanted, *admin_perms})
         group.permissions.set(wanted)
@@ -194,6 +241,20 @@ def revoke_role(assignment: RoleAssignment, *, by: User | None, reason: str) -> 
     if role in STAFF_ROLES and user.is_staff and not staff_left and not user.is_superuser:
         user.is_staff = False  # else a former administrator still opens the admin
         save_audited(user, by=by, reason=reason, fields=["is_staff"])
+    _forget_cached_perms(user)
+
+
+def grant_on_object(user: User, action: Action, obj: models.Model) -> None:
+    """Let ``user`` do ``action`` on ``obj`` alone (e.g. a conservator assigned to one plan).
+
+    Callers record who and why on the object itself (the plan's history shows its conservators).
+    """
+    assign_perm(REPAIR_CODENAMES[action], user, obj)
+    _forget_cached_perms(user)
+
+
+def revoke_on_object(user: User, action: Action, obj: models.Model) -> None:
+    remove_perm(REPAIR_CODENAMES[action], user, obj)
     _forget_cached_perms(user)
 
 
