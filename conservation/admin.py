@@ -12,6 +12,7 @@ from conservation.models import (
     DamageScheme,
     DamageType,
     Finding,
+    HoldingDamage,
     MaterialBatch,
     QualityGrade,
     RepairLog,
@@ -127,3 +128,9 @@ class RepairLogAdmin(ReadOnlyAdmin):
 class AcceptanceAdmin(ReadOnlyAdmin):
     list_display = ("plan", "inspector", "accepted_on", "result")
     list_select_related = ("plan", "plan__holding", "inspector", "result")
+
+
+@admin.register(HoldingDamage)
+class HoldingDamageAdmin(ReadOnlyAdmin):
+    list_display = ("holding", "level_name", "assessed_on")
+    list_select_related = ("holding",)

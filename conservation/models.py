@@ -309,6 +309,23 @@ class Finding(models.Model):
         return Decimal(self.leaves_affected * 100) / Decimal(self.leaves_total)
 
 
+class HoldingDamage(models.Model):
+    """The holding's current damage level (services.current_damage), kept for the queue's
+    filters and order; rewritten by every assessment."""
+
+    holding = models.OneToOneField(Holding, models.CASCADE, primary_key=True, related_name="damage")
+    level = models.PositiveSmallIntegerField(_("damage level"), null=True, blank=True)
+    level_name = models.CharField(_("damage level"), max_length=32, blank=True)
+    assessed_on = models.DateField(_("assessed on"))
+
+    class Meta:
+        verbose_name = _("current damage level")
+        verbose_name_plural = _("current damage levels")
+
+    def __str__(self) -> str:
+        return f"{self.holding_id} · {self.level_name}"
+
+
 # --- requests and plans ------------------------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ from conservation.models import (
     Assessment,
     DamageScheme,
     Finding,
+    HoldingDamage,
     MaterialBatch,
     QualityGrade,
     RepairLog,
@@ -125,7 +126,20 @@ def create_assessment(
     for row in rows:
         row.assessment = assessment
         save_audited(row, by=by, reason=reason)
+    _store_current(holding)
     return assessment
+
+
+def _store_current(holding: Holding) -> None:
+    now = current_damage(holding)
+    HoldingDamage.objects.update_or_create(
+        holding=holding,
+        defaults={
+            "level": now.level,
+            "level_name": now.name,
+            "assessed_on": max(a.assessed_on for a in now.assessments),
+        },
+    )
 
 
 def regrade(assessment: Assessment) -> Decision:

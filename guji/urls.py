@@ -20,5 +20,6 @@ urlpatterns = [
     path("holdings/<int:pk>/edit/", views.holding_edit, name="holding_edit"),
     path("holdings/<int:pk>/timeline/", views.holding_timeline, name="holding_timeline"),
     path("census/", include("census.urls")),
+    path("conservation/", include("conservation.urls")),
     path("admin/", admin.site.urls),
 ]

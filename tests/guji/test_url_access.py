@@ -72,11 +72,42 @@ EXPECTED: dict[tuple[str, str | None, str], tuple[int, ...]] = {
     ("census:catalogue", None, "get"):                (302, 200, 200, 200, 200, 200, 200, 200),
     ("census:catalogue_job", "institution_a", "get"): (302, 200, 404, 404, 404, 404, 404, 404),
     ("census:catalogue_download", "institution_a", "get"): (302, 200, 404, 404, 404, 404, 404, 404),
+    # the repair base: conservators and the centre administrator; institutions ask for repair
+    # and see their holdings' assessments and plans. The plan is approved, assigned to
+    # "conservator" (so he may log work but not accept it).
+    ("conservation:my_work", None, "get"):            (302, 403, 403, 403, 403, 200, 200, 403),
+    ("conservation:queue", None, "get"):              (302, 403, 403, 403, 403, 200, 200, 403),
+    ("conservation:workload", None, "get"):           (302, 403, 403, 403, 403, 200, 200, 403),
+    ("conservation:workload_xlsx", None, "get"):      (302, 403, 403, 403, 403, 200, 200, 403),
+    ("conservation:request_repair", "holding_a", "get"): (302, 200, 200, 404, 403, 403, 200, 403),
+    ("conservation:request_repair", "holding_b", "get"): (302, 404, 404, 200, 403, 403, 200, 403),
+    ("conservation:assess", "holding_a", "get"):      (302, 403, 403, 404, 403, 200, 200, 403),
+    ("conservation:assess", "holding_b", "get"):      (302, 404, 404, 403, 403, 200, 200, 403),
+    ("conservation:plan_create", "holding_a", "get"): (302, 403, 403, 404, 403, 200, 200, 403),
+    ("conservation:assessment_detail", "holding_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
+    ("conservation:assessment_detail", "holding_b", "get"): (302, 404, 404, 200, 200, 200, 200, 200),
+    ("conservation:plan_detail", "holding_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
+    ("conservation:plan_detail", "holding_b", "get"): (302, 404, 404, 200, 200, 200, 200, 200),
+    ("conservation:plan_edit", "holding_a", "get"):   (302, 403, 403, 404, 403, 200, 200, 403),
+    ("conservation:plan_approve", "holding_a", "get"): (302, 405, 405, 405, 405, 405, 405, 405),
+    ("conservation:plan_approve", "holding_a", "post"): (302, 403, 403, 404, 403, 403, 302, 403),
+    ("conservation:plan_finish", "holding_a", "get"): (302, 405, 405, 405, 405, 405, 405, 405),
+    ("conservation:log_add", "holding_a", "get"):     (302, 403, 403, 404, 403, 200, 200, 403),
+    ("conservation:accept", "holding_a", "get"):      (302, 403, 403, 404, 403, 403, 200, 403),
+    ("conservation:batch_list", None, "get"):         (302, 403, 403, 403, 403, 200, 200, 403),
+    ("conservation:batch_create", None, "get"):       (302, 403, 403, 403, 403, 200, 200, 403),
+    ("conservation:batch_detail", "institution_a", "get"): (302, 403, 403, 403, 403, 200, 200, 403),
+    ("conservation:batch_edit", "institution_a", "get"): (302, 403, 403, 403, 403, 200, 200, 403),
 }
 # fmt: on
 
 # Where a signed-in user's 302 must lead, by URL name.
-REDIRECTS = {"login": "home", "logout": "login", "census:review_batch": "census:review_queue"}
+REDIRECTS = {
+    "login": "home",
+    "logout": "login",
+    "census:review_batch": "census:review_queue",
+    "conservation:plan_approve": "conservation:plan_detail",
+}
 
 
 # How a target fills a URL's path; URLs not listed take {"pk": target.pk}.
@@ -141,7 +172,55 @@ def _export_by_cataloguer_a(institution) -> dict:
     return {"pk": job.pk}
 
 
+def _assessment_of(holding) -> dict:
+    from conservation.models import DamageType
+    from conservation.services import create_assessment
+    from guji.models import User
+
+    found = [{"damage_type": DamageType.objects.get(code="chongzhu")}]
+    by = User.objects.get(username="conservator")
+    return {"pk": create_assessment(holding, findings=found, by=by).pk}
+
+
+def _plan_of(holding) -> dict:
+    """An approved repair plan of ``holding`` with "conservator" assigned."""
+    from conservation.models import RepairPlan
+    from conservation.services import approve_plan, create_plan
+    from guji.models import User
+
+    plan = create_plan(
+        holding,
+        data={"condition_summary": "虫蛀", "goals": "补破", "estimated_hours": 10},
+        operations=[],
+        conservators=[User.objects.get(username="conservator")],
+        by=User.objects.get(username="centre_admin"),
+    )
+    approve_plan(plan, by=User.objects.get(username="centre_admin"))
+    return {"pk": RepairPlan.objects.get(pk=plan.pk).pk}
+
+
+def _batch(_institution) -> dict:
+    import datetime
+
+    from conservation.models import MaterialBatch
+
+    batch = MaterialBatch.objects.create(
+        kind="paper", name="竹纸", batch_code="T-1", received_on=datetime.date(2026, 1, 1),
+        quantity=100, remaining=100, unit="张",
+    )  # fmt: skip
+    return {"pk": batch.pk}
+
+
 PATH_KWARGS: dict[str, Callable[[object], dict]] = {
+    "conservation:assessment_detail": _assessment_of,
+    "conservation:plan_detail": _plan_of,
+    "conservation:plan_edit": _plan_of,
+    "conservation:plan_approve": _plan_of,
+    "conservation:plan_finish": _plan_of,
+    "conservation:log_add": _plan_of,
+    "conservation:accept": _plan_of,
+    "conservation:batch_detail": _batch,
+    "conservation:batch_edit": _batch,
     "census:photo": _photo_of,
     "census:photo_delete": _photo_pk_of,
     "census:catalogue_job": _export_by_cataloguer_a,
@@ -221,7 +300,8 @@ def test_each_role_gets_the_expected_status(world, client, role, name, target, m
         if role == "anonymous":
             assert goes_to == reverse("login"), f"{url} must send strangers to the login page"
         else:
-            assert goes_to == reverse(REDIRECTS[name])
+            target_kwargs = kwargs if name == "conservation:plan_approve" else {}
+            assert goes_to == reverse(REDIRECTS[name], kwargs=target_kwargs)
 
 
 @pytest.mark.django_db
