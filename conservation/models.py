@@ -225,7 +225,7 @@ class Assessment(models.Model):
         return f"{self.holding} · {self.assessed_on}"
 
     def get_absolute_url(self) -> str:
-        return reverse("conservation:assessment_detail", args=[self.pk])
+        return reverse("conservation:assessment", args=[self.pk])
 
     @property
     def level(self) -> int | None:

@@ -84,8 +84,8 @@ EXPECTED: dict[tuple[str, str | None, str], tuple[int, ...]] = {
     ("conservation:assess", "holding_a", "get"):      (302, 403, 403, 404, 403, 200, 200, 403),
     ("conservation:assess", "holding_b", "get"):      (302, 404, 404, 403, 403, 200, 200, 403),
     ("conservation:plan_create", "holding_a", "get"): (302, 403, 403, 404, 403, 200, 200, 403),
-    ("conservation:assessment_detail", "holding_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
-    ("conservation:assessment_detail", "holding_b", "get"): (302, 404, 404, 200, 200, 200, 200, 200),
+    ("conservation:assessment", "holding_a", "get"):  (302, 200, 200, 404, 200, 200, 200, 200),
+    ("conservation:assessment", "holding_b", "get"):  (302, 404, 404, 200, 200, 200, 200, 200),
     ("conservation:plan_detail", "holding_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
     ("conservation:plan_detail", "holding_b", "get"): (302, 404, 404, 200, 200, 200, 200, 200),
     ("conservation:plan_edit", "holding_a", "get"):   (302, 403, 403, 404, 403, 200, 200, 403),
@@ -212,7 +212,7 @@ def _batch(_institution) -> dict:
 
 
 PATH_KWARGS: dict[str, Callable[[object], dict]] = {
-    "conservation:assessment_detail": _assessment_of,
+    "conservation:assessment": _assessment_of,
     "conservation:plan_detail": _plan_of,
     "conservation:plan_edit": _plan_of,
     "conservation:plan_approve": _plan_of,
