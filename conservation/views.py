@@ -222,7 +222,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     user = request.user
     logs = list(plan.logs.select_related("conservator").prefetch_related("operations", "materials"))
-    revisions = list(plan.history.select_related("history_user").order_by("history_date"))
+    revisions = plan_history(plan)
     may_accept = (
         plan.status == RepairPlan.Status.FINISHED
         and can(user, "accept_repair", plan)
@@ -238,7 +238,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "batches": sorted({b for log in logs for b in log.materials.all()}, key=str),
         "acceptances": list(plan.acceptances.select_related("inspector", "result")),
         "criteria": dict(ACCEPTANCE_CRITERIA),
-        "revisions": [v for v in revisions if v.history_change_reason],
+        "revisions": revisions,
         "may_edit": services.may_edit_plan(user, plan),
         "may_approve": plan.status == RepairPlan.Status.DRAFT and can(user, "approve_plan", plan),
         "may_work": plan.status == RepairPlan.Status.APPROVED and can(user, "repair", plan),
@@ -246,6 +246,19 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "approve_form": ApproveForm(),
     }
     return render(request, "conservation/plan_detail.html", context)
+
+
+def plan_history(plan: RepairPlan) -> list:
+    """The plan's versions that changed its content or state (an m2m change saves a version of
+    its own with the same reason: shown once)."""
+    out, seen = [], set()
+    for v in plan.history.select_related("history_user").order_by("history_date", "history_id"):
+        key = (v.history_change_reason, v.history_user_id, v.status, v.revision)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(v)
+    return out
 
 
 @require_POST
