@@ -10,12 +10,30 @@ def _after_migrate(sender, **kwargs) -> None:
         sync()
 
 
+# The repair base's actions (codenames declared on RepairPlan.Meta.permissions). "repair" is also
+# granted per plan to the conservators assigned to it (services._sync_grants).
+ACTIONS = {
+    "assess": "conservation.assess_damage",
+    "plan": "conservation.plan_repair",
+    "approve_plan": "conservation.approve_repair_plan",
+    "repair": "conservation.work_on_plan",
+    "accept_repair": "conservation.accept_repair",
+    "materials": "conservation.manage_materials",
+}
+ROLES = {
+    "conservator": ("assess", "plan", "accept_repair", "materials"),
+    "centre_admin": tuple(ACTIONS),
+}
+
+
 class ConservationConfig(AppConfig):
     name = "conservation"
     verbose_name = _("Conservation")
 
     def ready(self) -> None:
         from conservation import hooks
+        from guji.permissions import register_actions
 
+        register_actions(ACTIONS, ROLES)
         post_migrate.connect(_after_migrate, dispatch_uid="conservation.after_migrate")
         hooks.register()

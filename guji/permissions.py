@@ -23,19 +23,8 @@ from guji.models import (
     User,
 )
 
-Action = Literal[
-    "view",
-    "catalogue",
-    "review",
-    "manage",
-    # the repair base (conservation app): codenames declared on conservation.RepairPlan
-    "assess",
-    "plan",
-    "approve_plan",
-    "repair",
-    "accept_repair",
-    "materials",
-]
+# The core's actions; apps add their own with register_actions (e.g. the repair base's "assess").
+Action = Literal["view", "catalogue", "review", "manage"] | str
 Role = RoleAssignment.Role
 
 CODENAMES: dict[str, str] = {  # declared in Institution.Meta.permissions
@@ -45,20 +34,19 @@ CODENAMES: dict[str, str] = {  # declared in Institution.Meta.permissions
     "manage": "manage_institution",
 }
 
-# Repair-base actions: held globally through the role's group, and "repair" also per plan (an
-# object grant to each conservator assigned to it, see grant_on_object).
-REPAIR_CODENAMES: dict[str, str] = {
-    "assess": "conservation.assess_damage",
-    "plan": "conservation.plan_repair",
-    "approve_plan": "conservation.approve_repair_plan",
-    "repair": "conservation.work_on_plan",
-    "accept_repair": "conservation.accept_repair",
-    "materials": "conservation.manage_materials",
-}
-REPAIR_ROLES: dict[str, tuple[str, ...]] = {
-    "conservator": ("assess", "plan", "accept_repair", "materials"),
-    "centre_admin": tuple(REPAIR_CODENAMES),
-}
+# Actions an app declares (action → "app_label.codename" of a permission on one of its models)
+# and the centre roles that hold them everywhere. Such an action may also be granted on one object
+# of that app (grant_on_object): a conservator assigned to one repair plan.
+APP_ACTIONS: dict[str, str] = {}
+APP_ROLES: dict[str, set[str]] = {}
+
+
+def register_actions(actions: dict[str, str], roles: dict[str, tuple[str, ...]]) -> None:
+    """Called from an app's ``AppConfig.ready()``: its actions and the roles holding them."""
+    APP_ACTIONS.update(actions)
+    for role, held in roles.items():
+        APP_ROLES.setdefault(Role(role), set()).update(held)
+
 
 # Roles held on one institution: granted as object permissions on that Institution.
 INSTITUTION_ROLES: dict[str, tuple[Action, ...]] = {
@@ -84,8 +72,8 @@ def _active(user: AnyUser) -> bool:
 
 def holds_globally(user: AnyUser, action: Action) -> bool:
     """True when the user may do ``action`` at every institution (a centre role or superuser)."""
-    if action in REPAIR_CODENAMES:
-        return _active(user) and user.has_perm(REPAIR_CODENAMES[action])
+    if action in APP_ACTIONS:
+        return _active(user) and user.has_perm(APP_ACTIONS[action])
     return _active(user) and user.has_perm(f"guji.{CODENAMES[action]}")
 
 
@@ -125,11 +113,11 @@ def can(user: AnyUser, action: Action, obj: models.Model) -> bool:
         return False
     if holds_globally(user, action):
         return True
-    if action in REPAIR_CODENAMES:  # centre-wide, or granted on this one object (a plan)
-        app_label = REPAIR_CODENAMES[action].split(".")[0]
+    if action in APP_ACTIONS:  # centre-wide (above), or granted on this one object
+        app_label = APP_ACTIONS[action].split(".")[0]
         if obj.pk is None or obj._meta.app_label != app_label:
             return False
-        return user.has_perm(REPAIR_CODENAMES[action], obj)
+        return user.has_perm(APP_ACTIONS[action], obj)
     institution_id = institution_of(obj)
     if institution_id is None:
         return False
@@ -138,7 +126,7 @@ def can(user: AnyUser, action: Action, obj: models.Model) -> bool:
 
 def can_anywhere(user: AnyUser, action: Action) -> bool:
     """May the user do ``action`` at some institution (to show a menu entry or a button)."""
-    if action in REPAIR_CODENAMES:
+    if action in APP_ACTIONS:
         return holds_globally(user, action)
     return _active(user) and (
         holds_globally(user, action) or institutions_where(user, action).exists()
@@ -168,19 +156,19 @@ def sync_role_groups() -> None:
     admin_perms = Permission.objects.filter(
         content_type__app_label__in=["guji", "census", "conservation", "environment"]
     )
-    repair_perms = {
+    app_perms = {
         f"{p.content_type.app_label}.{p.codename}": p
-        for p in Permission.objects.filter(content_type__app_label="conservation").select_related(
-            "content_type"
-        )
+        for p in Permission.objects.filter(
+            content_type__app_label__in={a.split(".")[0] for a in APP_ACTIONS.values()}
+        ).select_related("content_type")
     }
     for role in Role:
         group, _ = Group.objects.get_or_create(name=role.value)
         wanted = [perms[CODENAMES[a]] for a in CENTRE_ROLES.get(role, ())]
         wanted += [
-            repair_perms[REPAIR_CODENAMES[a]]
-            for a in REPAIR_ROLES.get(role, ())
-            if REPAIR_CODENAMES[a] in repair_perms
+            app_perms[APP_ACTIONS[a]]
+            for a in sorted(APP_ROLES.get(role, ()))
+            if APP_ACTIONS[a] in app_perms  # created by the app's own post_migrate
         ]
         if role in STAFF_ROLES:
             wanted = list({*wanted, *admin_perms})
@@ -245,16 +233,16 @@ def revoke_role(assignment: RoleAssignment, *, by: User | None, reason: str) -> 
 
 
 def grant_on_object(user: User, action: Action, obj: models.Model) -> None:
-    """Let ``user`` do ``action`` on ``obj`` alone (e.g. a conservator assigned to one plan).
+    """Let ``user`` do ``action`` on ``obj`` alone (e.g. a conservator assigned to one repair plan).
 
     Callers record who and why on the object itself (the plan's history shows its conservators).
     """
-    assign_perm(REPAIR_CODENAMES[action], user, obj)
+    assign_perm(APP_ACTIONS[action], user, obj)
     _forget_cached_perms(user)
 
 
 def revoke_on_object(user: User, action: Action, obj: models.Model) -> None:
-    remove_perm(REPAIR_CODENAMES[action], user, obj)
+    remove_perm(APP_ACTIONS[action], user, obj)
     _forget_cached_perms(user)
 
 
