@@ -75,3 +75,4 @@ def register() -> None:
     )
     registry.register_timeline_source("conservation", _timeline)
     registry.register_demo(registry.DemoPart("conservation", _demo, after=("census",)))
+    registry.register_urls("conservation/", "conservation.urls")

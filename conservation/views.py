@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -433,19 +431,19 @@ def workload_page(request: HttpRequest) -> HttpResponse:
 
 def workload_xlsx(request: HttpRequest) -> HttpResponse:
     _require_anywhere(request.user, "assess")
-    from openpyxl import Workbook
+    from guji.files.spreadsheets import XlsxWriter
 
     form = WorkloadForm(request.GET or None)
     year = form.cleaned_data.get("year") if form.is_valid() else None
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Workload"))
-    ws.append([_("Month"), _("Conservator"), _("Hours"), _("Volumes (ce)"), _("Leaves")])
+    writer = XlsxWriter()
+    sheet = writer.sheet(_("Workload"))
+    writer.append(sheet, [_("Month"), _("Conservator"), _("Hours"), _("Volumes (ce)"), _("Leaves")])
     for r in workload(year):
-        ws.append([r["month"], r["conservator"], float(r["hours"]), r["volumes"], r["leaves"]])
-    out = io.BytesIO()
-    wb.save(out)
+        writer.append(
+            sheet, [r["month"], r["conservator"], float(r["hours"]), r["volumes"], r["leaves"]]
+        )
     response = HttpResponse(
-        out.getvalue(),
+        writer.to_bytes(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     name = f"workload-{year}.xlsx" if year else "workload.xlsx"
