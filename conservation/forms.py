@@ -9,6 +9,7 @@ from conservation.models import (
     Finding,
     MaterialBatch,
     QualityGrade,
+    RepairImage,
     RepairLog,
     RepairOperation,
     RepairPlan,
@@ -35,6 +36,16 @@ class AssessmentForm(forms.Form):
     assessed_on = forms.DateField(label=_("Assessed on"), widget=DATE)
     notes = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    size_cm = forms.CharField(label=_("Format (cm)"), required=False, max_length=50)
+    paper_kind = forms.CharField(label=_("Paper"), required=False, max_length=50)
+    paper_colour = forms.CharField(label=_("Paper colour"), required=False, max_length=50)
+    paper_thickness_mm = forms.DecimalField(
+        label=_("Paper thickness (mm)"), required=False, max_digits=5, decimal_places=3
+    )
+    chain_lines = forms.CharField(label=_("Chain lines"), required=False, max_length=100)
+    earlier_repairs = forms.CharField(
+        label=_("Earlier repairs"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     override_level = forms.TypedChoiceField(
         label=_("Override the computed level"),
@@ -298,3 +309,32 @@ class QueueFilterForm(forms.Form):
 
 class WorkloadForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data]
+        return [super().clean(data, initial)]
+
+
+class ImageUploadForm(forms.Form):
+    files = MultipleFileField(
+        label=_("Photographs"),
+        help_text=_(
+            "JPEG, PNG, TIFF (one page) or WebP. A file named like 3-12.jpg is taken as ce 3, "
+            "leaf 12 unless you give them below."
+        ),
+    )
+    kind = forms.ChoiceField(label=_("Set"), choices=RepairImage.Kind.choices)
+    volume = forms.IntegerField(label=_("Volume (ce)"), min_value=1, required=False)
+    leaf = forms.CharField(label=_("Leaf"), max_length=20, required=False)
+    caption = forms.CharField(label=_("Caption"), max_length=200, required=False)

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from guji.files.jobs import Job
 from guji.models import Holding, Institution, ScopedQuerySet, Vocabulary
 
 PCT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
@@ -201,6 +202,19 @@ class Assessment(models.Model):
     )
     assessed_on = models.DateField(_("assessed on"))
     notes = models.TextField(_("description"), blank=True)
+    # The original's paper and earlier repairs (repair.md §4 B), when known.
+    size_cm = models.CharField(_("format (cm)"), max_length=50, blank=True, help_text=_("开本尺寸"))
+    paper_kind = models.CharField(
+        _("paper"), max_length=50, blank=True, help_text=_("e.g. 竹纸, 皮纸, 宣纸, 连史纸, 开化纸")
+    )
+    paper_colour = models.CharField(_("paper colour"), max_length=50, blank=True)
+    paper_thickness_mm = models.DecimalField(
+        _("paper thickness (mm)"), max_digits=5, decimal_places=3, null=True, blank=True
+    )
+    chain_lines = models.CharField(
+        _("chain lines"), max_length=100, blank=True, help_text=_("帘纹: spacing, orientation")
+    )
+    earlier_repairs = models.TextField(_("earlier repairs"), blank=True)
     computed_level = models.PositiveSmallIntegerField(_("computed level"), null=True, blank=True)
     computed_rule = models.TextField(_("deciding rule"), blank=True)
     override_level = models.PositiveSmallIntegerField(_("overriding level"), null=True, blank=True)
@@ -545,3 +559,60 @@ ACCEPTANCE_CRITERIA = [
     ("recorded", _("All steps and materials recorded")),
     ("photos", _("Before and after photographs present")),
 ]
+
+
+class RepairImage(models.Model):
+    """A photograph of a repair, in a set (before, during, after …), tied to 册 and 叶 when known.
+
+    The original is kept byte for byte under its content hash (guji.files.images); the thumbnail,
+    preview and large derivatives are made by the worker, at names that follow from the original.
+    """
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", _("Before repair")
+        DURING = "during", _("During repair")
+        AFTER = "after", _("After repair")
+        DETAIL = "detail", _("Detail")
+        RAKING = "raking", _("Raking light")
+
+    plan = models.ForeignKey(RepairPlan, models.CASCADE, related_name="images")
+    institution = models.ForeignKey(Institution, models.PROTECT, related_name="+")
+    kind = models.CharField(_("set"), max_length=16, choices=Kind)
+    volume = models.PositiveIntegerField(_("volume (ce)"), null=True, blank=True)
+    leaf = models.CharField(_("leaf"), max_length=20, blank=True, help_text=_("e.g. 12 or 12b"))
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    original = models.CharField(max_length=200)  # stored name under the default storage
+    content_type = models.CharField(max_length=50)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "volume", "leaf", "kind", "id"]
+        verbose_name = _("repair photograph")
+        verbose_name_plural = _("repair photographs")
+
+    def __str__(self) -> str:
+        where = f" {self.volume or ''}/{self.leaf}" if self.volume or self.leaf else ""
+        return f"{self.get_kind_display()}{where}"
+
+
+class ArchiveJob(Job):
+    """The repair archive (修复档案) of one plan as a PDF, made by the worker."""
+
+    plan = models.ForeignKey(RepairPlan, models.CASCADE, related_name="archive_jobs")
+    missing_glyphs = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("repair archive")
+        verbose_name_plural = _("repair archives")
+
+    def __str__(self) -> str:
+        return f"{self.plan} · {self.get_status_display()}"

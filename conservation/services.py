@@ -35,6 +35,14 @@ from guji.history import save_audited
 from guji.models import Holding, User
 from guji.permissions import can, grant_on_object, require, revoke_on_object
 
+PAPER_FIELDS = (
+    "size_cm",
+    "paper_kind",
+    "paper_colour",
+    "paper_thickness_mm",
+    "chain_lines",
+    "earlier_repairs",
+)
 FINDING_FIELDS = (
     "damage_type",
     "ph",
@@ -80,6 +88,7 @@ def create_assessment(
     notes: str = "",
     override_level: int | None = None,
     override_reason: str = "",
+    paper: Mapping[str, object] | None = None,
 ) -> Assessment:
     """Record a 破损定级 and grade it with the one damage-level function."""
     if by is not None:
@@ -118,6 +127,7 @@ def create_assessment(
         computed_rule=decision.rule,
         override_level=override_level,
         override_reason=override_reason,
+        **{k: v for k, v in (paper or {}).items() if k in PAPER_FIELDS and v is not None},
     )
     reason = _("Damage assessed")
     if override_level is not None:

@@ -23,3 +23,11 @@ urlpatterns = [
     path("workload/", views.workload_page, name="workload"),
     path("workload.xlsx", views.workload_xlsx, name="workload_xlsx"),
 ]
+urlpatterns += [
+    path("plans/<int:pk>/photographs/", views.image_upload, name="image_upload"),
+    path("plans/<int:pk>/compare/", views.compare, name="compare"),
+    path("plans/<int:pk>/archive/", views.archive, name="archive"),
+    path("photographs/<int:pk>/<str:variant>/", views.image_file, name="image"),
+    path("archives/<int:pk>/status/", views.archive_status, name="archive_status"),
+    path("archives/<int:pk>/download/", views.archive_download, name="archive_download"),
+]

@@ -6,12 +6,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from conservation import images as repair_images
 from conservation import services
 from conservation.forms import (
     AcceptanceForm,
@@ -19,6 +22,7 @@ from conservation.forms import (
     AssessmentForm,
     BatchForm,
     FindingFormSet,
+    ImageUploadForm,
     LogForm,
     PlanForm,
     QueueFilterForm,
@@ -28,11 +32,16 @@ from conservation.forms import (
 from conservation.grading import damage_level
 from conservation.models import (
     ACCEPTANCE_CRITERIA,
+    ArchiveJob,
     Assessment,
     MaterialBatch,
+    RepairImage,
     RepairPlan,
 )
 from conservation.queue import hours_in_month, open_requests_by_holding, queue, workload
+from conservation.tasks import build_archive
+from guji.files import jobs
+from guji.files.downloads import file_response
 from guji.models import Holding
 from guji.permissions import can, can_anywhere, require
 
@@ -126,6 +135,7 @@ def assess(request: HttpRequest, pk: int) -> HttpResponse:
                     notes=form.cleaned_data["notes"],
                     override_level=form.cleaned_data["override_level"],
                     override_reason=form.cleaned_data["override_reason"],
+                    paper={k: form.cleaned_data[k] for k in services.PAPER_FIELDS},
                 )
             except ValidationError as exc:
                 _errors(form, exc)
@@ -242,8 +252,17 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_work": plan.status == RepairPlan.Status.APPROVED and can(user, "repair", plan),
         "may_accept": may_accept,
         "approve_form": ApproveForm(),
+        "image_sets": _image_sets(plan),
+        "pair_count": len(repair_images.pairs(plan)),
     }
     return render(request, "conservation/plan_detail.html", context)
+
+
+def _image_sets(plan: RepairPlan) -> list[tuple[str, str, list]]:
+    found: dict[str, list] = {}
+    for image in plan.images.all():
+        found.setdefault(image.kind, []).append(image)
+    return [(k, label, found.get(k, [])) for k, label in RepairImage.Kind.choices]
 
 
 def plan_history(plan: RepairPlan) -> list:
@@ -449,3 +468,114 @@ def workload_xlsx(request: HttpRequest) -> HttpResponse:
     name = f"workload-{year}.xlsx" if year else "workload.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+# --- photographs and the comparison view ------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def image_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    require(request.user, "repair", plan)
+    form = ImageUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = repair_images.add_images(
+                plan,
+                uploads=form.cleaned_data["files"],
+                kind=form.cleaned_data["kind"],
+                volume=form.cleaned_data["volume"],
+                leaf=form.cleaned_data["leaf"],
+                caption=form.cleaned_data["caption"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error("files", message)
+        else:
+            messages.success(
+                request,
+                ngettext("%(n)d photograph added.", "%(n)d photographs added.", len(added))
+                % {"n": len(added)},
+            )
+            return redirect(plan)
+    context = {"plan": plan, "holding": plan.holding, "form": form}
+    return render(request, "conservation/image_upload.html", context)
+
+
+VARIANTS = ("thumbnail", "preview", "large", "original")
+
+
+def image_file(request: HttpRequest, pk: int, variant: str) -> HttpResponse:
+    image = get_object_or_404(RepairImage.objects.visible_to(request.user), pk=pk)
+    if variant not in VARIANTS:
+        raise Http404
+    name = repair_images.variant_name(image, variant)
+    if variant != "original" and not repair_images.derivative_ready(image, variant):
+        # the worker has not made it yet (or is down): make it now rather than show nothing
+        repair_images.make_derivatives(image.original)
+    original = variant == "original"
+    return file_response(
+        request,
+        name,
+        allowed=can(request.user, "view", image),
+        content_type=image.content_type if original else "image/jpeg",
+        filename=image.filename if original else f"{image.pk}-{variant}.jpg",
+        as_attachment=original,
+        cache_seconds=3600,
+        etag=f"{image.sha256[:32]}-{variant}",
+    )
+
+
+def compare(request: HttpRequest, pk: int) -> HttpResponse:
+    """Before and after of the same leaf: side by side, and overlaid with a slider."""
+    plan = _plan(request, pk)
+    pairs = repair_images.pairs(plan)
+    chosen = None
+    key = request.GET.get("pair", "")
+    for pair in pairs:
+        if f"{pair.volume or ''}-{pair.leaf}" == key:
+            chosen = pair
+    chosen = chosen or (pairs[0] if pairs else None)
+    context = {"plan": plan, "holding": plan.holding, "pairs": pairs, "chosen": chosen}
+    return render(request, "conservation/compare.html", context)
+
+
+# --- the repair archive -----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def archive(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask for the archive PDF (POST) and follow the jobs asked for on this plan."""
+    plan = _plan(request, pk)
+    if request.method == "POST":
+        job = ArchiveJob.objects.create(user=request.user, plan=plan)
+        transaction.on_commit(lambda: build_archive(job.pk))
+        messages.info(request, _("The archive is being made; this page shows its progress."))
+        return redirect("conservation:archive", plan.pk)
+    archive_jobs = list(ArchiveJob.objects.filter(plan=plan, user=request.user)[:5])
+    rows = [(j, jobs.read_progress(j), jobs.is_stale(j)) for j in archive_jobs]
+    context = {"plan": plan, "holding": plan.holding, "rows": rows}
+    return render(request, "conservation/archive.html", context)
+
+
+def archive_status(request: HttpRequest, pk: int) -> JsonResponse:
+    job = get_object_or_404(ArchiveJob, pk=pk, user=request.user)
+    return JsonResponse({"state": job.state, **jobs.read_progress(job)})
+
+
+def archive_download(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(
+        ArchiveJob.objects.select_related("plan"), pk=pk, user=request.user
+    )  # only its owner's: another user gets 404
+    name = jobs.result_file(job)
+    if not name:
+        raise Http404
+    return file_response(
+        request,
+        name,
+        allowed=can(request.user, "view", job.plan),
+        content_type="application/pdf",
+        filename=f"修复档案-{job.plan_id}.pdf",
+        as_attachment=True,
+    )
