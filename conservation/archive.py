@@ -163,9 +163,12 @@ def build_archive(
 
 
 def _visible_text(html: str) -> str:
+    """What the PDF will show: the text between the tags, entities decoded, without spaces."""
+    import html as html_lib
     import re
 
-    return re.sub(r"<[^>]+>", "", html)
+    body = html.split("<body>", 1)[-1]
+    return re.sub(r"\s+", "", html_lib.unescape(re.sub(r"<[^>]+>", "", body)))
 
 
 def run_archive_job(job_id: int) -> None:
