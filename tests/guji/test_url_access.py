@@ -103,6 +103,16 @@ EXPECTED: dict[tuple[str, str | None, str], tuple[int, ...]] = {
     ("conservation:batch_create", None, "get"):       (302, 403, 403, 403, 403, 200, 200, 403),
     ("conservation:batch_detail", "institution_a", "get"): (302, 403, 403, 403, 403, 200, 200, 403),
     ("conservation:batch_edit", "institution_a", "get"): (302, 403, 403, 403, 403, 200, 200, 403),
+    ("conservation:image_upload", "holding_a", "get"): (302, 403, 403, 404, 403, 200, 200, 403),
+    ("conservation:compare", "holding_a", "get"):     (302, 200, 200, 404, 200, 200, 200, 200),
+    ("conservation:compare", "holding_b", "get"):     (302, 404, 404, 200, 200, 200, 200, 200),
+    ("conservation:image", "holding_a", "get"):       (302, 200, 200, 404, 200, 200, 200, 200),
+    ("conservation:image", "holding_b", "get"):       (302, 404, 404, 200, 200, 200, 200, 200),
+    ("conservation:archive", "holding_a", "get"):     (302, 200, 200, 404, 200, 200, 200, 200),
+    ("conservation:archive", "holding_b", "get"):     (302, 404, 404, 200, 200, 200, 200, 200),
+    # an archive and its file belong to the user who asked for it (conservator here)
+    ("conservation:archive_status", "holding_a", "get"): (302, 404, 404, 404, 404, 200, 404, 404),
+    ("conservation:archive_download", "holding_a", "get"): (302, 404, 404, 404, 404, 200, 404, 404),
 }
 # fmt: on
 
@@ -217,7 +227,43 @@ def _batch(_institution) -> dict:
     return {"pk": batch.pk}
 
 
+def _image_of(holding) -> dict:
+    """A photograph on an approved plan of ``holding`` (files in the test's MEDIA_ROOT)."""
+    from conservation.images import add_images
+    from conservation.models import RepairPlan
+    from guji.models import User
+    from tests.conservation.images import leaf_photo
+
+    plan = RepairPlan.objects.get(pk=_plan_of(holding)["pk"])
+    by = User.objects.get(username="conservator")
+    (image,) = add_images(plan, uploads=[leaf_photo("1-1.jpg")], kind="before", by=by)
+    return {"pk": image.pk, "variant": "thumbnail"}
+
+
+def _archive_of(holding) -> dict:
+    """A finished archive of a plan of ``holding``, asked for by "conservator"."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from conservation.models import ArchiveJob
+    from guji.models import User
+
+    job = ArchiveJob.objects.create(
+        user=User.objects.get(username="conservator"),
+        plan_id=_plan_of(holding)["pk"],
+        status=ArchiveJob.State.DONE,
+        result=default_storage.save("jobs/test/archive.pdf", ContentFile(b"%PDF-")),
+    )
+    return {"pk": job.pk}
+
+
 PATH_KWARGS: dict[str, Callable[[object], dict]] = {
+    "conservation:image_upload": _plan_of,
+    "conservation:compare": _plan_of,
+    "conservation:archive": _plan_of,
+    "conservation:image": _image_of,
+    "conservation:archive_status": _archive_of,
+    "conservation:archive_download": _archive_of,
     "conservation:assessment": _assessment_of,
     "conservation:plan_detail": _plan_of,
     "conservation:plan_edit": _plan_of,
