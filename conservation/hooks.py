@@ -43,10 +43,10 @@ def _timeline(holding) -> list:
     return holding_timeline(holding)
 
 
-def _demo(stdout) -> dict:
+def _demo() -> dict:
     from conservation.demo import load
 
-    return load(stdout)
+    return load()
 
 
 def register() -> None:
