@@ -328,7 +328,7 @@ class MultipleFileField(forms.FileField):
 
 class ImageUploadForm(forms.Form):
     files = MultipleFileField(
-        label=_("Photographs"),
+        label=_("Photograph files"),
         help_text=_(
             "JPEG, PNG, TIFF (one page) or WebP. A file named like 3-12.jpg is taken as ce 3, "
             "leaf 12 unless you give them below."
