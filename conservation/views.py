@@ -252,7 +252,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_work": plan.status == RepairPlan.Status.APPROVED and can(user, "repair", plan),
         "may_accept": may_accept,
         "approve_form": ApproveForm(),
-        "image_sets": _image_sets(plan),
+        "image_sets": (image_sets := _image_sets(plan)),
+        "has_images": any(items for _k, _l, items in image_sets),
         "pair_count": len(repair_images.pairs(plan)),
     }
     return render(request, "conservation/plan_detail.html", context)
