@@ -11,7 +11,8 @@ def _after_migrate(sender, **kwargs) -> None:
 
 
 # The repair base's actions (codenames declared on RepairPlan.Meta.permissions). "repair" is also
-# granted per plan to the conservators assigned to it (services._sync_grants).
+# granted per plan to the conservators assigned to it (services._sync_grants, by whoever may
+# "plan").
 ACTIONS = {
     "assess": "conservation.assess_damage",
     "plan": "conservation.plan_repair",
@@ -34,6 +35,6 @@ class ConservationConfig(AppConfig):
         from conservation import hooks
         from guji.permissions import register_actions
 
-        register_actions(ACTIONS, ROLES)
+        register_actions(ACTIONS, ROLES, granted_by={"repair": "plan"})
         post_migrate.connect(_after_migrate, dispatch_uid="conservation.after_migrate")
         hooks.register()

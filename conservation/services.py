@@ -33,7 +33,7 @@ from conservation.models import (
 )
 from guji.history import save_audited
 from guji.models import Holding, User
-from guji.permissions import can, grant_on_object, require, revoke_on_object
+from guji.permissions import can, grant, require, revoke
 
 PAPER_FIELDS = (
     "size_cm",
@@ -233,13 +233,16 @@ def _check_conservators(conservators: Iterable[User]) -> list[User]:
     return conservators
 
 
-def _sync_grants(plan: RepairPlan, before: set[int], after: list[User]) -> None:
+def _sync_grants(
+    plan: RepairPlan, before: set[int], after: list[User], *, by: User | None, reason: str
+) -> None:
+    """The assigned conservators hold "repair" on this plan alone (guji.permissions.grant)."""
     after_ids = {u.pk for u in after}
     for user in after:
         if user.pk not in before:
-            grant_on_object(user, "repair", plan)
+            grant(user, "repair", plan, by=by, reason=reason)
     for user in User.objects.filter(pk__in=before - after_ids):
-        revoke_on_object(user, "repair", plan)
+        revoke(user, "repair", plan, by=by, reason=reason)
 
 
 @transaction.atomic
@@ -268,7 +271,7 @@ def create_plan(
     save_audited(plan, by=by, reason=reason)
     plan.operations.set(operations)
     plan.conservators.set(conservators)
-    _sync_grants(plan, set(), conservators)
+    _sync_grants(plan, set(), conservators, by=by, reason=reason)
     if plan.request is not None:
         plan.request.status = RepairRequest.Status.PLANNED
         save_audited(plan.request, by=by, reason=reason, fields=["status"])
@@ -317,7 +320,7 @@ def update_plan(
     save_audited(plan, by=by, reason=reason)
     plan.operations.set(operations)
     plan.conservators.set(conservators)
-    _sync_grants(plan, before, conservators)
+    _sync_grants(plan, before, conservators, by=by, reason=reason)
     return plan
 
 
