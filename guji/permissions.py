@@ -26,6 +26,23 @@ from guji.models import (
 Action = Literal["view", "catalogue", "review", "manage"]
 Role = RoleAssignment.Role
 
+# Graded protection and storage supervision: each step is one of the four grants above.
+# Institutions propose grades, apply for listings and assess themselves as key units; the centre's
+# reviewers confirm grades, review and forward applications and inspect storage.
+DERIVED_ACTIONS: dict[str, Action] = {
+    "propose_grade": "catalogue",
+    "confirm_grade": "review",
+    "apply_listing": "catalogue",
+    "review_listing": "review",
+    "assess_key_unit": "manage",
+    "review_key_unit": "review",
+    "inspect": "review",
+}
+
+
+def _base(action: str) -> Action:
+    return DERIVED_ACTIONS.get(action, action)  # type: ignore[return-value]
+
 CODENAMES: dict[str, str] = {  # declared in Institution.Meta.permissions
     "view": "view_holdings",
     "catalogue": "catalogue_holdings",
@@ -57,11 +74,11 @@ def _active(user: AnyUser) -> bool:
 
 def holds_globally(user: AnyUser, action: Action) -> bool:
     """True when the user may do ``action`` at every institution (a centre role or superuser)."""
-    return _active(user) and user.has_perm(f"guji.{CODENAMES[action]}")
+    return _active(user) and user.has_perm(f"guji.{CODENAMES[_base(action)]}")
 
 
 def _granted_institution_ids(user: User, action: Action) -> tuple[models.QuerySet, ...]:
-    codename = CODENAMES[action]
+    codename = CODENAMES[_base(action)]
     direct = InstitutionUserObjectPermission.objects.filter(
         user=user, permission__codename=codename, permission__content_type__app_label="guji"
     ).values("content_object_id")
@@ -130,7 +147,14 @@ def sync_role_groups() -> None:
     if not set(CODENAMES.values()) <= set(perms):
         return  # guji's permissions are created by its own post_migrate; wait for it
     admin_perms = Permission.objects.filter(
-        content_type__app_label__in=["guji", "census", "conservation", "environment"]
+        content_type__app_label__in=[
+            "guji",
+            "census",
+            "conservation",
+            "environment",
+            "protection",
+            "supervision",
+        ]
     )
     for role in Role:
         group, _ = Group.objects.get_or_create(name=role.value)

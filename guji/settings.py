@@ -76,9 +76,11 @@ INSTALLED_APPS = [
     "guardian",
     "huey.contrib.djhuey",
     "guji",
+    "guji.protection",
     "census",
     "conservation",
     "environment",
+    "environment.supervision",
 ]
 
 MIDDLEWARE = [
