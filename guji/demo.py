@@ -25,7 +25,7 @@ from django.db import transaction
 
 from census.models import Campaign
 from census.services import accept_entry, open_campaign, return_entry, submit_entries
-from guji import editions
+from guji import editions, registry
 from guji.cataloguing import parse_statements, parse_title_juan
 from guji.chinese import to_simplified
 from guji.history import save_audited
@@ -503,6 +503,7 @@ class LoadReport:
     created: Counter = field(default_factory=Counter)
     existing: Counter = field(default_factory=Counter)
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # username, password, who
+    parts: Counter = field(default_factory=Counter)  # what registered apps' demo parts added
 
     @property
     def nothing_new(self) -> bool:
@@ -532,6 +533,9 @@ def load_demo() -> LoadReport:
     _load_users(report, admin=admin, institutions=institutions)
     _load_campaign(institutions, admin, report)
     _load_holdings(institutions, admin, report)
+    for part in registry.demo_parts():  # other apps' parts of the city, after the core
+        for name, n in part.load(None).items():
+            report.parts[name] += n
     for row in user_rows():
         role = str(RoleAssignment.Role(row["role"]).label)
         if row["institution_code"]:

@@ -43,6 +43,7 @@ DERIVED_ACTIONS: dict[str, Action] = {
 def _base(action: str) -> Action:
     return DERIVED_ACTIONS.get(action, action)  # type: ignore[return-value]
 
+
 CODENAMES: dict[str, str] = {  # declared in Institution.Meta.permissions
     "view": "view_holdings",
     "catalogue": "catalogue_holdings",

@@ -20,5 +20,7 @@ urlpatterns = [
     path("holdings/<int:pk>/edit/", views.holding_edit, name="holding_edit"),
     path("holdings/<int:pk>/timeline/", views.holding_timeline, name="holding_timeline"),
     path("census/", include("census.urls")),
+    path("protection/", include("guji.protection.urls")),
+    path("supervision/", include("environment.supervision.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,2 +1,77 @@
+"""Graded protection's parts of the core's pages, registered in ``ProtectionConfig.ready()``."""
+
+from django.utils.translation import gettext_lazy as _
+
+from guji import registry
+from guji.permissions import can, can_anywhere
+
+
+def _grade_panel(request, holding) -> dict:
+    from guji.protection.models import GradeProposal, relic_level
+
+    proposals = list(holding.grade_proposals.select_related("proposed_by", "decided_by")[:20])
+    decided = next(
+        (p for p in proposals if p.status in ("confirmed", "changed") and p.decided_grade), None
+    )
+    return {
+        "holding": holding,
+        "relic": relic_level(holding.grade),
+        "open": next((p for p in proposals if p.status == GradeProposal.Status.PROPOSED), None),
+        "decided": decided if decided and decided.decided_grade == holding.grade else None,
+        "listings": holding.listings.select_related("precious_list"),
+        "may_propose": can(request.user, "propose_grade", holding),
+        "may_confirm": can(request.user, "confirm_grade", holding),
+    }
+
+
+def _timeline(holding) -> list:
+    from guji.protection.timeline import holding_timeline
+
+    return holding_timeline(holding)
+
+
 def register() -> None:
-    pass
+    for entry in (
+        registry.NavEntry(
+            "grade_proposals",
+            _("Grading"),
+            "protection:proposal_list",
+            lambda u: can_anywhere(u, "view"),
+            50,
+        ),
+        registry.NavEntry(
+            "precious_lists",
+            _("Precious lists"),
+            "protection:list_index",
+            lambda u: can_anywhere(u, "view"),
+            51,
+        ),
+        registry.NavEntry(
+            "key_units",
+            _("Key units"),
+            "protection:keyunit_list",
+            lambda u: can_anywhere(u, "view"),
+            52,
+        ),
+        registry.NavEntry(
+            "grade_statistics",
+            _("Statistics"),
+            "protection:statistics",
+            lambda u: can_anywhere(u, "view"),
+            53,
+        ),
+    ):
+        registry.register_nav(entry)
+    registry.register_holding_panel(
+        registry.HoldingPanel("grade", "protection/holding_panel.html", _grade_panel, order=15)
+    )
+    registry.register_timeline_source("protection", _timeline)
+    registry.register_demo(
+        registry.DemoPart(key="protection", load=_demo, after=("census", "core"))
+    )
+
+
+def _demo(stdout) -> dict:
+    from guji.protection.demo import load_demo_part
+
+    return load_demo_part(stdout)

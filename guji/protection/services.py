@@ -30,7 +30,6 @@ from guji.protection.models import (
     ListLevel,
     PreciousList,
 )
-from guji.services import update_holding
 
 
 def _reason(reason: str) -> str:
@@ -123,14 +122,30 @@ def decide_grade(
     proposal.decided_at = timezone.now()
     proposal.decision_reason = reason
     save_audited(proposal, by=by, reason=reason)
-    update_holding(proposal.holding, data={"grade": grade.value}, by=by, reason=reason)
+    set_grade(proposal.holding, grade, by=by, reason=reason)
     return proposal
+
+
+def set_grade(holding: Holding, grade: str, *, by: User | None, reason: str) -> Holding:
+    """Give the holding its grade (a centre decision): a version of the holding records it.
+
+    Not ``update_holding``: grading is the centre's and does not touch catalogue fields, so it
+    needs neither the institution's cataloguing right nor an unlocked record."""
+    _check(by, "confirm_grade", holding)
+    holding = Holding.objects.select_for_update().get(pk=holding.pk)
+    holding.grade = Grade(grade).value
+    save_audited(holding, by=by, reason=_reason(reason), fields=["grade", "updated_at"])
+    return holding
 
 
 @dataclass(frozen=True)
 class BulkRow:
     holding: Holding
     hint: MinimumGrade
+
+    @property
+    def label(self) -> str:
+        return str(Grade(self.hint.grade).label) if self.hint.grade else ""
 
 
 def bulk_candidates(institution: Institution) -> list[BulkRow]:

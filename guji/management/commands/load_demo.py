@@ -34,6 +34,10 @@ class Command(BaseCommand):
                     f"Already present: {existing['institutions']} institutions, "
                     f"{existing['users']} users, {existing['holdings']} holdings."
                 )
+        if any(report.parts.values()):
+            self.stdout.write(
+                "Also added: " + ", ".join(f"{n} {name}" for name, n in report.parts.items())
+            )
         self.stdout.write("\nDemo accounts:")
         width = max(len(username) for username, _, _ in report.accounts)
         for username, password, role in report.accounts:
