@@ -53,7 +53,7 @@ class GradeProposal(models.Model):
     """An institution's proposed grade for one holding, and the centre's decision on it."""
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", _("Proposed")
+        PROPOSED = "proposed", _("Awaiting decision")
         CONFIRMED = "confirmed", _("Confirmed")
         CHANGED = "changed", _("Changed by the centre")
         WITHDRAWN = "withdrawn", _("Withdrawn")
