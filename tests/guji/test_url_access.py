@@ -95,16 +95,20 @@ EXPECTED: dict[tuple[str, str | None, str], tuple[int, ...]] = {
     ("protection:keyunit_create", None, "get"):       (302, 403, 200, 403, 403, 403, 200, 403),
     ("protection:keyunit_detail", "institution_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
     ("protection:keyunit_detail", "institution_b", "get"): (302, 404, 404, 200, 200, 200, 200, 200),
-    ("protection:keyunit_evidence", "institution_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
+    ("protection:keyunit_evidence", "institution_a", "get"):
+        (302, 200, 200, 404, 200, 200, 200, 200),
     ("protection:statistics", None, "get"):           (302, 200, 200, 200, 200, 200, 200, 200),
     ("protection:statistics_export", None, "get"):    (302, 200, 200, 200, 200, 200, 200, 200),
     # storage supervision: the centre's reviewers inspect; the institution sees its own
     ("supervision:inspection_list", None, "get"):     (302, 200, 200, 200, 200, 200, 200, 200),
     ("supervision:inspection_create", None, "get"):   (302, 403, 403, 403, 200, 403, 200, 403),
-    ("supervision:inspection_detail", "institution_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
-    ("supervision:inspection_detail", "institution_b", "get"): (302, 404, 404, 200, 200, 200, 200, 200),
+    ("supervision:inspection_detail", "institution_a", "get"):
+        (302, 200, 200, 404, 200, 200, 200, 200),
+    ("supervision:inspection_detail", "institution_b", "get"):
+        (302, 404, 404, 200, 200, 200, 200, 200),
     ("supervision:action_close", "institution_a", "get"): (302, 405, 405, 405, 405, 405, 405, 405),
-    ("supervision:inspection_photo", "institution_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
+    ("supervision:inspection_photo", "institution_a", "get"):
+        (302, 200, 200, 404, 200, 200, 200, 200),
 }
 # fmt: on
 
