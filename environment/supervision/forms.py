@@ -10,7 +10,8 @@ class InspectionForm(forms.Form):
         label=_("Institution"), queryset=Institution.objects.none()
     )
     date = forms.DateField(
-        label=_("Date of inspection"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date of inspection"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     inspectors = forms.CharField(label=_("Inspectors"), max_length=300)
     summary = forms.CharField(
@@ -44,7 +45,9 @@ class ActionForm(forms.Form):
         label=_("Action required"), widget=forms.Textarea(attrs={"rows": 2})
     )
     owner = forms.CharField(label=_("Owner"), max_length=100)
-    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(
+        label=_("Due date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
 
 
 class CloseForm(forms.Form):
