@@ -4,7 +4,7 @@ action still within its time."""
 from datetime import timedelta
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from environment.supervision import services
 from environment.supervision.models import Inspection
@@ -12,8 +12,13 @@ from guji.models import Institution, User
 from guji.protection.checklist import Requirement, Result
 
 
-@transaction.atomic
 def load_demo_part(stdout=None) -> dict:
+    with translation.override("zh-hans"):  # reasons the services word themselves, in Chinese
+        return _load()
+
+
+@transaction.atomic
+def _load() -> dict:
     created = {"inspections": 0, "corrective actions": 0}
     try:
         reviewer = User.objects.get(username="reviewer")

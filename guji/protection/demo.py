@@ -2,6 +2,7 @@
 key-unit self-assessment — built through the services, so history shows who did what."""
 
 from django.db import transaction
+from django.utils import translation
 
 from guji.models import Holding, Institution, User
 from guji.protection import services
@@ -12,8 +13,13 @@ REASON = "演示数据载入"
 LIST_NAME = "桐溪市珍贵古籍名录"
 
 
-@transaction.atomic
 def load_demo_part(stdout=None) -> dict:
+    with translation.override("zh-hans"):  # reasons the services word themselves, in Chinese
+        return _load()
+
+
+@transaction.atomic
+def _load() -> dict:
     created = {"grade proposals": 0, "confirmed grades": 0, "list entries": 0, "key units": 0}
     try:
         reviewer = User.objects.get(username="reviewer")

@@ -31,37 +31,15 @@ def _timeline(holding) -> list:
 
 
 def register() -> None:
-    for entry in (
+    registry.register_nav(
         registry.NavEntry(
-            "grade_proposals",
-            _("Grading"),
+            "protection",
+            _("Graded protection"),
             "protection:proposal_list",
             lambda u: can_anywhere(u, "view"),
             50,
-        ),
-        registry.NavEntry(
-            "precious_lists",
-            _("Precious lists"),
-            "protection:list_index",
-            lambda u: can_anywhere(u, "view"),
-            51,
-        ),
-        registry.NavEntry(
-            "key_units",
-            _("Key units"),
-            "protection:keyunit_list",
-            lambda u: can_anywhere(u, "view"),
-            52,
-        ),
-        registry.NavEntry(
-            "grade_statistics",
-            _("Statistics"),
-            "protection:statistics",
-            lambda u: can_anywhere(u, "view"),
-            53,
-        ),
-    ):
-        registry.register_nav(entry)
+        )
+    )
     registry.register_holding_panel(
         registry.HoldingPanel("grade", "protection/holding_panel.html", _grade_panel, order=15)
     )

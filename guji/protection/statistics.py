@@ -63,7 +63,7 @@ def bars(totals: list[tuple[str, str, int]]) -> list[dict]:
     """A bar per grade, its width as a CSS class in 5 % steps (no inline style under CSP)."""
     top = max((n for _c, _l, n in totals), default=0) or 1
     return [
-        {"code": code, "label": label, "n": n, "step": round(n * 20 / top) * 5}
+        {"code": code, "label": label, "n": n, "step": max(round(n * 20 / top), 1 if n else 0) * 5}
         for code, label, n in totals
     ]
 

@@ -46,10 +46,14 @@ from guji.protection.models import (
 PAGE = 50
 
 
+# Snapshots and answers are shown whole on the page; their JSON diffs would say nothing more.
+_HIDDEN = ("answers", "collection_summary", "compliance_summary", "criteria")
+
+
 def _changes(obj) -> list:
     """The object's versions, newest first, as timeline entries."""
     versions = list(obj.history.select_related("history_user").order_by("-history_date")[:100])
-    return version_changes(versions, subject=str(obj._meta.verbose_name))
+    return version_changes(versions, subject=str(obj._meta.verbose_name), hide=_HIDDEN)
 
 
 def _visible_holding(request: HttpRequest, pk: int) -> Holding:
