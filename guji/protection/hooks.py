@@ -15,6 +15,7 @@ def _grade_panel(request, holding) -> dict:
     )
     return {
         "holding": holding,
+        "proposals": proposals,
         "relic": relic_level(holding.grade),
         "open": next((p for p in proposals if p.status == GradeProposal.Status.PROPOSED), None),
         "decided": decided if decided and decided.decided_grade == holding.grade else None,
