@@ -148,14 +148,17 @@ class BulkRow:
         return str(Grade(self.hint.grade).label) if self.hint.grade else ""
 
 
-def bulk_candidates(institution: Institution) -> list[BulkRow]:
-    """The institution's ungraded holdings without an open proposal, each with its minimum."""
+def bulk_candidates(institution: Institution, *, limit: int | None = None) -> list[BulkRow]:
+    """The institution's ungraded holdings without an open proposal, each with its minimum
+    (the first ``limit`` by call number: a page reviews a batch at a time)."""
     holdings = (
         institution.holdings.filter(grade="")
         .exclude(grade_proposals__status=GradeProposal.Status.PROPOSED)
         .only("id", "title_juan", "call_number", "edition_statement", "institution_id")
         .order_by("call_number", "id")
     )
+    if limit is not None:
+        holdings = holdings[:limit]
     return [BulkRow(h, suggestion(h)) for h in holdings]
 
 

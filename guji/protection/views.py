@@ -44,6 +44,7 @@ from guji.protection.models import (
 )
 
 PAGE = 50
+BULK_BATCH = 500  # rows reviewed on one page; the next batch follows once these are proposed
 
 
 # Snapshots and answers are shown whole on the page; their JSON diffs would say nothing more.
@@ -162,7 +163,7 @@ def bulk_grades(request: HttpRequest, pk: int) -> HttpResponse:
     """Every ungraded holding of an institution with its minimum grade, reviewed before saving."""
     institution = get_object_or_404(institutions_where(request.user, "view"), pk=pk)
     require(request.user, "propose_grade", institution)
-    rows = services.bulk_candidates(institution)
+    rows = services.bulk_candidates(institution, limit=BULK_BATCH)
     proposable = [r for r in rows if r.hint.grade]
     form = BulkForm(request.POST or None, ids=[r.holding.pk for r in proposable])
     if request.method == "POST" and form.is_valid():
@@ -174,7 +175,12 @@ def bulk_grades(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("%(n)d grades proposed.") % {"n": len(made)})
         return redirect("protection:proposal_list")
-    context = {"institution": institution, "rows": rows, "form": form}
+    context = {
+        "institution": institution,
+        "rows": rows,
+        "form": form,
+        "batch": BULK_BATCH if len(rows) == BULK_BATCH else None,
+    }
     status = 400 if request.method == "POST" else 200
     return render(request, "protection/bulk_grades.html", context, status=status)
 
