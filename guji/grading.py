@@ -24,7 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from guji.editions import Edition, _normalize, reigns
+from guji.chinese import to_simplified
+from guji.editions import Edition, reigns
 
 __all__ = ["CLAUSES", "MinimumGrade", "minimum_grade"]
 
@@ -97,7 +98,7 @@ def _is_palace(e: Edition) -> bool:
 def _is_song_yuan_facsimile(e: Edition) -> bool:
     if e.edition_type not in _FACSIMILE_TYPES:
         return False
-    text = _normalize(e.text)  # the statement in simplified characters
+    text = to_simplified(e.text)
     return any(mark in text for mark in _FACSIMILE_OF_SONG_YUAN)
 
 

@@ -12,7 +12,7 @@ from guji.models import Institution, User
 from guji.protection.checklist import Requirement, Result
 
 
-def load_demo_part(stdout=None) -> dict:
+def load_demo_part() -> dict:
     with translation.override("zh-hans"):  # reasons the services word themselves, in Chinese
         return _load()
 

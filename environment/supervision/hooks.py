@@ -37,10 +37,11 @@ def register() -> None:
     registry.register_home_section(
         registry.HomeSection("overdue_actions", "supervision/home_overdue.html", _overdue, 10)
     )
+    registry.register_urls("supervision/", "environment.supervision.urls")
     registry.register_demo(registry.DemoPart(key="supervision", load=_demo, after=("protection",)))
 
 
-def _demo(stdout) -> dict:
+def _demo() -> dict:
     from environment.supervision.demo import load_demo_part
 
-    return load_demo_part(stdout)
+    return load_demo_part()

@@ -13,7 +13,7 @@ REASON = "演示数据载入"
 LIST_NAME = "桐溪市珍贵古籍名录"
 
 
-def load_demo_part(stdout=None) -> dict:
+def load_demo_part() -> dict:
     with translation.override("zh-hans"):  # reasons the services word themselves, in Chinese
         return _load()
 

@@ -45,12 +45,13 @@ def register() -> None:
         registry.HoldingPanel("grade", "protection/holding_panel.html", _grade_panel, order=15)
     )
     registry.register_timeline_source("protection", _timeline)
+    registry.register_urls("protection/", "guji.protection.urls")
     registry.register_demo(
-        registry.DemoPart(key="protection", load=_demo, after=("census", "core"))
+        registry.DemoPart(key="protection", load=_demo, after=("census", "grades"))
     )
 
 
-def _demo(stdout) -> dict:
+def _demo() -> dict:
     from guji.protection.demo import load_demo_part
 
-    return load_demo_part(stdout)
+    return load_demo_part()

@@ -28,6 +28,11 @@ EXPECTED: dict[tuple[str, str | None, str], tuple[int, ...]] = {
     ("login", None, "get"):                           (200, 302, 302, 302, 302, 302, 302, 302),
     ("logout", None, "get"):                          (302, 405, 405, 405, 405, 405, 405, 405),
     ("logout", None, "post"):                         (302, 302, 302, 302, 302, 302, 302, 302),
+    ("password_change", None, "get"):                 (302, 200, 200, 200, 200, 200, 200, 200),
+    ("password_change_done", None, "get"):            (302, 200, 200, 200, 200, 200, 200, 200),
+    ("lockout_list", None, "get"):                    (302, 403, 403, 403, 403, 403, 200, 403),
+    ("lockout_lift", None, "get"):                    (302, 405, 405, 405, 405, 405, 405, 405),
+    ("lockout_lift", None, "post"):                   (302, 403, 403, 403, 403, 403, 302, 403),
     ("institution_list", None, "get"):                (302, 200, 200, 200, 200, 200, 200, 200),
     ("institution_detail", "institution_a", "get"):   (302, 200, 200, 404, 200, 200, 200, 200),
     ("institution_detail", "institution_b", "get"):   (302, 404, 404, 200, 200, 200, 200, 200),
@@ -113,7 +118,12 @@ EXPECTED: dict[tuple[str, str | None, str], tuple[int, ...]] = {
 # fmt: on
 
 # Where a signed-in user's 302 must lead, by URL name.
-REDIRECTS = {"login": "home", "logout": "login", "census:review_batch": "census:review_queue"}
+REDIRECTS = {
+    "login": "home",
+    "logout": "login",
+    "census:review_batch": "census:review_queue",
+    "lockout_lift": "lockout_list",
+}
 
 
 # How a target fills a URL's path; URLs not listed take {"pk": target.pk}.
@@ -274,6 +284,13 @@ def test_each_role_gets_the_expected_status(world, client, role, name, target, m
     response = getattr(client, method)(url)
 
     assert response.status_code == expected, f"{role} {method.upper()} {url}"
+    # Every page carries the Content-Security-Policy; a signed-in user's pages are never cached.
+    policy = response.get("Content-Security-Policy", "")
+    assert "script-src 'self'" in policy, url
+    assert "unsafe-inline" not in policy, url
+    if role != "anonymous":
+        assert "no-store" in response.get("Cache-Control", ""), url
+        assert "private" in response["Cache-Control"], url
     if expected == 302:
         goes_to = urlsplit(response["Location"]).path
         if role == "anonymous":
