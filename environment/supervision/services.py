@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from environment.supervision.models import CorrectiveAction, Finding, Inspection, InspectionPhoto
+from guji.files import images
 from guji.history import save_audited
 from guji.models import Institution, User
 from guji.permissions import require
@@ -61,6 +62,8 @@ def record_inspection(
 
 def add_photo(inspection: Inspection, *, image, caption: str, by: User | None) -> InspectionPhoto:
     _check(by, inspection.institution)
+    images.verify_image(image)  # a clear error for a damaged, huge or non-image file
+    image.seek(0)
     photo = InspectionPhoto(inspection=inspection, image=image, caption=caption)
     save_audited(photo, by=by, reason=_("Photograph added"))
     return photo

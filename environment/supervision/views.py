@@ -1,9 +1,11 @@
 """Inspections of storage and their corrective actions: the centre records, both sides see."""
 
+import mimetypes
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -86,8 +88,12 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Corrective action set."))
             return redirect(inspection)
         if request.POST.get("form") == "photo" and photo_form.is_valid():
-            services.add_photo(inspection, by=request.user, **photo_form.cleaned_data)
-            return redirect(inspection)
+            try:
+                services.add_photo(inspection, by=request.user, **photo_form.cleaned_data)
+            except ValidationError as exc:
+                photo_form.add_error("image", exc)
+            else:
+                return redirect(inspection)
     actions = list(inspection.actions.select_related("closed_by"))
     changes = version_changes(
         list(inspection.history.select_related("history_user")), subject=_("Inspection")
@@ -137,10 +143,12 @@ def action_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def inspection_photo(request: HttpRequest, pk: int) -> HttpResponse:
-    photo = get_object_or_404(
-        InspectionPhoto.objects.filter(
-            scope_filter(request.user, "view", "inspection__institution")
-        ),
-        pk=pk,
+    photo = get_object_or_404(InspectionPhoto.objects.select_related("inspection"), pk=pk)
+    allowed = can(request.user, "view", photo.inspection.institution)
+    if not allowed:
+        raise Http404  # as for an institution the user cannot see
+    name = photo.image.name
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return file_response(
+        request, name, allowed=allowed, content_type=content_type, as_attachment=False
     )
-    return file_response(photo.image.name, as_attachment=False)

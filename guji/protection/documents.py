@@ -1,31 +1,34 @@
-"""PDFs and stored files for graded protection.
-
-``render_pdf`` is the one place this app calls WeasyPrint; when the shared documents module
-lands in guji/ (fonts, glyph check), only this function changes.
-"""
+"""PDFs and stored files for graded protection, on the shared ``guji.files`` modules."""
 
 from pathlib import Path
 
-from django.conf import settings
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse
-from django.template.loader import render_to_string
+from django.http import HttpRequest, HttpResponse
+
+from guji.files import documents
+from guji.files.downloads import file_response as _send
 
 STYLESHEET = Path(__file__).resolve().parent / "static" / "protection" / "dossier.css"
 
 
-def render_pdf(template: str, context: dict, *, stylesheet: Path = STYLESHEET) -> bytes:
-    from weasyprint import CSS, HTML
+def render_pdf(html: str, *, stylesheet: Path = STYLESHEET) -> tuple[bytes, list[dict]]:
+    """The PDF of ``html`` and the characters the CJK fonts cannot draw (a bug to show)."""
+    from io import BytesIO
 
-    html = render_to_string(template, context)
-    return HTML(string=html, base_url=str(settings.MEDIA_ROOT) + "/").write_pdf(
-        stylesheets=[CSS(filename=str(stylesheet))]
+    glyphs = documents.GlyphCheck()
+    glyphs.check(html, where="dossier")
+    out = BytesIO()
+    documents.write_part(documents.render_html(html, stylesheets=[stylesheet]), out)
+    return out.getvalue(), glyphs.report()
+
+
+def file_response(
+    request: HttpRequest, name: str, *, allowed: bool, content_type: str, as_attachment: bool
+) -> HttpResponse:
+    return _send(
+        request,
+        name,
+        allowed=allowed,
+        content_type=content_type,
+        filename=name.rsplit("/", 1)[-1],
+        as_attachment=as_attachment,
     )
-
-
-def file_response(name: str, *, as_attachment: bool) -> HttpResponse:
-    try:
-        handle = default_storage.open(name, "rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=as_attachment, filename=name.rsplit("/", 1)[-1])

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guji import editions, registry
+from guji.files import images
 from guji.grading import MinimumGrade, minimum_grade
 from guji.history import save_audited
 from guji.models import Grade, Holding, Institution, User
@@ -263,6 +264,8 @@ def add_application_photo(
     _check(by, "apply_listing", app.holding)
     if app.status not in (ListingApplication.Status.DRAFT, ListingApplication.Status.RETURNED):
         raise ValidationError(_("Only a draft or returned application takes photographs."))
+    images.verify_image(image)  # a clear error for a damaged, huge or non-image file
+    image.seek(0)
     photo = ApplicationPhoto(application=app, image=image, caption=caption)
     save_audited(photo, by=by, reason=_("Photograph added"))
     return photo

@@ -1,12 +1,12 @@
 """Holdings by grade and by damage level, per institution and citywide; chart and workbook."""
 
 from dataclasses import dataclass, field
-from io import BytesIO
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from guji import registry
+from guji.files.spreadsheets import XlsxWriter
 from guji.models import Grade, Holding
 
 UNGRADED = ""
@@ -69,23 +69,19 @@ def bars(totals: list[tuple[str, str, int]]) -> list[dict]:
 
 
 def workbook(institutions) -> bytes:
-    import pandas as pd
-
     table = grade_table(institutions)
-    records = []
+    writer = XlsxWriter()
+    sheet = writer.sheet(_("By grade"))
+    writer.append(
+        sheet, [_("Institution"), _("Code"), *(label for _c, label in table.columns), _("Total")]
+    )
     for inst, by_grade, total in table.rows:
-        row = {_("Institution"): inst.name, _("Code"): inst.code}
-        for code, label in table.columns:
-            row[label] = by_grade.get(code, 0)
-        row[_("Total")] = total
-        records.append(row)
-    frame = pd.DataFrame.from_records(records)
-    out = BytesIO()
-    with pd.ExcelWriter(out, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name=_("By grade"), index=False)
-        damage = damage_table(institutions)
-        if damage:
-            pd.DataFrame(damage, columns=[_("Damage level"), _("Holdings")]).to_excel(
-                writer, sheet_name=_("By damage"), index=False
-            )
-    return out.getvalue()
+        counts = [by_grade.get(code, 0) for code, _label in table.columns]
+        writer.append(sheet, [inst.name, inst.code, *counts, total])
+    damage = damage_table(institutions)
+    if damage:
+        sheet = writer.sheet(_("By damage"))
+        writer.append(sheet, [_("Damage level"), _("Holdings")])
+        for label, n in damage:
+            writer.append(sheet, [label, n])
+    return writer.to_bytes()

@@ -1,10 +1,13 @@
 """Pages of graded protection. Every view asks ``guji.permissions`` on the server."""
 
+import mimetypes
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -327,23 +330,30 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def application_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     app = get_object_or_404(_applications(request), pk=pk)
-    pdf = render_pdf(
-        "protection/application_dossier.html",
-        {"app": app, "holding": app.holding, "relic": relic_level(app.holding.grade)},
-    )
+    context = {"app": app, "holding": app.holding, "relic": relic_level(app.holding.grade)}
+    html = render_to_string("protection/application_dossier.html", context)
+    pdf, missing = render_pdf(html)
+    if missing:  # a missing glyph is a bug: say so on the first page, never print boxes silently
+        context["missing"] = missing
+        pdf, _again = render_pdf(render_to_string("protection/application_dossier.html", context))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="application-{app.pk}.pdf"'
     return response
 
 
+def _content_type(name: str) -> str:
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
 def application_photo(request: HttpRequest, pk: int) -> HttpResponse:
-    photo = get_object_or_404(
-        ApplicationPhoto.objects.filter(
-            scope_filter(request.user, "view", "application__holding__institution")
-        ),
-        pk=pk,
+    photo = get_object_or_404(ApplicationPhoto.objects.select_related("application"), pk=pk)
+    allowed = can(request.user, "view", photo.application.holding)
+    if not allowed:
+        raise Http404  # as for a holding the user cannot see
+    name = photo.image.name
+    return file_response(
+        request, name, allowed=allowed, content_type=_content_type(name), as_attachment=False
     )
-    return file_response(photo.image.name, as_attachment=False)
 
 
 # --- key protection units ---------------------------------------------------------------------
@@ -456,13 +466,14 @@ def keyunit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def keyunit_evidence(request: HttpRequest, pk: int) -> HttpResponse:
-    evidence = get_object_or_404(
-        KeyUnitEvidence.objects.filter(
-            scope_filter(request.user, "view", "assessment__institution")
-        ),
-        pk=pk,
+    evidence = get_object_or_404(KeyUnitEvidence.objects.select_related("assessment"), pk=pk)
+    allowed = can(request.user, "view", evidence.assessment.institution)
+    if not allowed:
+        raise Http404
+    name = evidence.file.name
+    return file_response(
+        request, name, allowed=allowed, content_type=_content_type(name), as_attachment=True
     )
-    return file_response(evidence.file.name, as_attachment=True)
 
 
 # --- statistics -------------------------------------------------------------------------------
