@@ -199,8 +199,14 @@ HUEY_REDIS_URL = os.environ.get("HUEY_REDIS_URL", "")
 HUEY = {
     "name": "guji",
     "immediate": env_bool("GUJI_HUEY_IMMEDIATE", False),
-    "consumer": {"workers": env_int("GUJI_HUEY_WORKERS", 2), "worker_type": "thread"},
+    # Processes, not threads: a PDF laid out in parallel (guji.files.documents) needs the cores.
+    "consumer": {
+        "workers": env_int("GUJI_HUEY_WORKERS", 2),
+        "worker_type": env_str("GUJI_HUEY_WORKER_TYPE", "process"),
+    },
 }
+if HUEY["consumer"]["worker_type"] not in ("process", "thread"):
+    raise ImproperlyConfigured("GUJI_HUEY_WORKER_TYPE: process or thread.")
 if HUEY_REDIS_URL:
     HUEY["huey_class"] = "huey.RedisHuey"
     HUEY["url"] = HUEY_REDIS_URL

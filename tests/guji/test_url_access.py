@@ -183,7 +183,7 @@ def _export_by_cataloguer_a(institution) -> dict:
         format=ExportJob.Format.PDF,
         status=ExportJob.Status.DONE,
         filename="目录.pdf",
-        stored_path=default_storage.save("exports/test/catalogue.pdf", ContentFile(b"%PDF-")),
+        result=default_storage.save("exports/test/catalogue.pdf", ContentFile(b"%PDF-")),
     )
     return {"pk": job.pk}
 
