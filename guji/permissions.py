@@ -52,6 +52,15 @@ DERIVED: dict[str, tuple[str, bool]] = {
     "export": ("view", False),  # whoever may see an institution's holdings may export them
     "grade": ("review", True),  # the centre's reviewers and administrators grade
     "manage_campaign": ("manage", True),  # census campaigns are the centre's to open and close
+    # Graded protection and storage supervision: institutions propose grades, apply for listings
+    # and assess themselves as key units; the centre's reviewers decide, forward and inspect.
+    "propose_grade": ("catalogue", False),
+    "confirm_grade": ("review", True),
+    "apply_listing": ("catalogue", False),
+    "review_listing": ("review", True),
+    "assess_key_unit": ("manage", False),
+    "review_key_unit": ("review", True),
+    "inspect": ("review", True),
 }
 ACTIONS = (*CODENAMES, *DERIVED)
 

@@ -137,6 +137,43 @@ EXPECTED: dict[tuple[str, str | None, str], tuple[int, ...]] = {
     # an archive and its file belong to the user who asked for it (conservator here)
     ("conservation:archive_status", "holding_a", "get"): (302, 404, 404, 404, 404, 200, 404, 404),
     ("conservation:archive_download", "holding_a", "get"): (302, 404, 404, 404, 404, 200, 404, 404),
+    # graded protection: institutions propose grades and apply; the centre decides and reviews
+    ("protection:holding_grade", "holding_a", "get"): (302, 200, 200, 404, 403, 403, 200, 403),
+    ("protection:holding_grade", "holding_b", "get"): (302, 404, 404, 200, 403, 403, 200, 403),
+    ("protection:application_create", "holding_a", "get"): (302, 200, 200, 404, 403, 403, 200, 403),
+    ("protection:application_create", "holding_b", "get"): (302, 404, 404, 200, 403, 403, 200, 403),
+    ("protection:proposal_list", None, "get"):        (302, 200, 200, 200, 200, 200, 200, 200),
+    ("protection:proposal_detail", "holding_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
+    ("protection:proposal_detail", "holding_b", "get"): (302, 404, 404, 200, 200, 200, 200, 200),
+    ("protection:bulk_grades", "institution_a", "get"): (302, 200, 200, 404, 403, 403, 200, 403),
+    ("protection:bulk_grades", "institution_b", "get"): (302, 404, 404, 200, 403, 403, 200, 403),
+    ("protection:list_index", None, "get"):           (302, 200, 200, 200, 200, 200, 200, 200),
+    ("protection:list_index", None, "post"):          (302, 403, 403, 403, 400, 403, 400, 403),
+    ("protection:list_detail", "institution_a", "get"): (302, 200, 200, 200, 200, 200, 200, 200),
+    ("protection:list_detail", "institution_a", "post"): (302, 403, 403, 403, 400, 403, 400, 403),
+    ("protection:application_list", None, "get"):     (302, 200, 200, 200, 200, 200, 200, 200),
+    ("protection:application_detail", "holding_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
+    ("protection:application_detail", "holding_b", "get"): (302, 404, 404, 200, 200, 200, 200, 200),
+    ("protection:application_pdf", "holding_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
+    ("protection:application_photo", "holding_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
+    ("protection:keyunit_list", None, "get"):         (302, 200, 200, 200, 200, 200, 200, 200),
+    ("protection:keyunit_create", None, "get"):       (302, 403, 200, 403, 403, 403, 200, 403),
+    ("protection:keyunit_detail", "institution_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
+    ("protection:keyunit_detail", "institution_b", "get"): (302, 404, 404, 200, 200, 200, 200, 200),
+    ("protection:keyunit_evidence", "institution_a", "get"):
+        (302, 200, 200, 404, 200, 200, 200, 200),
+    ("protection:statistics", None, "get"):           (302, 200, 200, 200, 200, 200, 200, 200),
+    ("protection:statistics_export", None, "get"):    (302, 200, 200, 200, 200, 200, 200, 200),
+    # storage supervision: the centre's reviewers inspect; the institution sees its own
+    ("supervision:inspection_list", None, "get"):     (302, 200, 200, 200, 200, 200, 200, 200),
+    ("supervision:inspection_create", None, "get"):   (302, 403, 403, 403, 200, 403, 200, 403),
+    ("supervision:inspection_detail", "institution_a", "get"):
+        (302, 200, 200, 404, 200, 200, 200, 200),
+    ("supervision:inspection_detail", "institution_b", "get"):
+        (302, 404, 404, 200, 200, 200, 200, 200),
+    ("supervision:action_close", "institution_a", "get"): (302, 405, 405, 405, 405, 405, 405, 405),
+    ("supervision:inspection_photo", "institution_a", "get"):
+        (302, 200, 200, 404, 200, 200, 200, 200),
 }
 # fmt: on
 
@@ -329,6 +366,17 @@ def _archive_of(holding) -> dict:
     return {"pk": job.pk}
 
 
+def _pk_of(make: str) -> Callable[[object], dict]:
+    """A row made by ``tests.protection.factories.<make>(target)``, inside the test."""
+
+    def kwargs(target) -> dict:
+        from tests.protection import factories
+
+        return {"pk": getattr(factories, make)(target).pk}
+
+    return kwargs
+
+
 PATH_KWARGS: dict[str, Callable[[object], dict]] = {
     "census:photo": _photo_of,
     "environment:room_detail": _room_at,
@@ -366,6 +414,16 @@ PATH_KWARGS: dict[str, Callable[[object], dict]] = {
     "conservation:accept": _plan_of,
     "conservation:batch_detail": _batch,
     "conservation:batch_edit": _batch,
+    "protection:proposal_detail": _pk_of("make_proposal"),
+    "protection:list_detail": _pk_of("make_list"),
+    "protection:application_detail": _pk_of("make_application"),
+    "protection:application_pdf": _pk_of("make_application"),
+    "protection:application_photo": _pk_of("make_application_photo"),
+    "protection:keyunit_detail": _pk_of("make_assessment"),
+    "protection:keyunit_evidence": _pk_of("make_evidence"),
+    "supervision:inspection_detail": _pk_of("make_inspection"),
+    "supervision:action_close": _pk_of("make_action"),
+    "supervision:inspection_photo": _pk_of("make_inspection_photo"),
 }
 
 
