@@ -80,9 +80,11 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "axes",
     "guji.files",
+    "guji.protection",
     "census",
     "conservation",
     "environment",
+    "environment.supervision",
 ]
 
 MIDDLEWARE = [
