@@ -35,6 +35,7 @@ The module depends on neither Django nor the models: migrations and scripts may 
 from __future__ import annotations
 
 import csv
+import logging
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -46,7 +47,10 @@ from guji.chinese import t2s_converter as _t2s
 DATA_DIR = Path(__file__).resolve().parent / "data"
 _STRIP = " \t\r\n,，、.。:：;；"
 
+logger = logging.getLogger(__name__)
+
 __all__ = [
+    "INTERNAL_ERROR",
     "Edition",
     "EditionTypeRow",
     "Reign",
@@ -701,8 +705,13 @@ def parse(text: str) -> Edition:
     raw = text if isinstance(text, str) else ("" if text is None else str(text))
     try:
         return _parse(raw)
-    except Exception as exc:  # a parser of catalogue text must not stop an import
-        return Edition(text=raw, warnings=(f"版本项无法解析：{type(exc).__name__}",))
+    except Exception as exc:  # a parser bug must not stop an import, nor pass unseen
+        logger.exception("edition parser failed on %r", raw)
+        return Edition(text=raw, warnings=(f"{INTERNAL_ERROR}：{type(exc).__name__}",))
+
+
+# The warning of a parser bug (logged with its traceback); tests assert it never appears.
+INTERNAL_ERROR = "版本项无法解析（程序错误）"
 
 
 _PAREN_NOTE_RE = re.compile(r"\(([^()]*)\)")
@@ -729,6 +738,12 @@ def _parse(raw: str) -> Edition:
 
     # The statement proper runs to the first part naming a type; the rest is 批校题跋.
     parts = s.split()
+    if not parts:  # nothing but markers: "?", "[]"
+        return Edition(
+            text=raw,
+            warnings=(f"未能识别版本项：{raw.strip()}",),
+            modifiers=tuple(dict.fromkeys(modifiers)),
+        )
     main = parts[0]
     if len(parts) > 1:
         main_parts: list[str] = []

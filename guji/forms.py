@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from guji.cataloguing import Statement, parse_statements
+from guji.concurrency import VersionField, current_version
 from guji.models import Binding, EditionType, Grade, Holding, Institution, SibuClass
 from guji.services import EDITABLE_FIELDS
 
@@ -18,6 +19,7 @@ class HoldingForm(forms.ModelForm):
         max_length=500,
         widget=forms.TextInput(attrs={"placeholder": _("e.g. corrected against the 卷端")}),
     )
+    version = VersionField()  # the version this form was read at (guji.concurrency)
 
     class Meta:
         model = Holding
@@ -37,6 +39,7 @@ class HoldingForm(forms.ModelForm):
         self.fields["reason"].required = require_reason
         if self.instance.pk:
             self.initial.setdefault("authors", self.instance.authors_text)
+            self.initial.setdefault("version", current_version(self.instance))
         self.order_fields(["call_number", "title_juan", "title", "juan_count", "authors"])
 
     def clean_authors(self) -> list[Statement]:

@@ -9,6 +9,8 @@ institution types, record status) are TextChoices.
 from typing import Self
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -212,6 +214,35 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         where = f" @ {self.institution}" if self.institution_id else ""
         return f"{self.user} · {self.get_role_display()}{where}"
+
+
+class ObjectGrant(models.Model):
+    """One action on one object for one user (a conservator assigned to one repair plan).
+
+    Written only through ``guji.permissions.grant``/``revoke``, which record who and why; read by
+    the same ``can``/``scope_filter`` that answer institution and centre roles.
+    """
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="object_grants")
+    action = models.CharField(_("action"), max_length=32)
+    content_type = models.ForeignKey(ContentType, models.CASCADE, verbose_name=_("kind of record"))
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    target = GenericForeignKey("content_type", "object_id")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("grant on one record")
+        verbose_name_plural = _("grants on one record")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "action", "content_type", "object_id"], name="object_grant_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.action} · {self.content_type.name} {self.object_id}"
 
 
 # --- holdings ---------------------------------------------------------------------------------

@@ -1,9 +1,16 @@
 """The one place that knows who may do what.
 
 Institution staff (cataloguer, manager) hold guardian object permissions on their Institution;
-centre roles hold the same codenames globally through their group. Lists ask ``scope_filter``
-and single objects ask ``can``: both read the same grants, so a list never shows what a detail
-page would refuse.
+centre roles hold the same codenames globally through their group; a user may also hold one
+action on one object (``grant``: a conservator assigned to one repair plan). Lists ask
+``scope_filter`` and single objects ask ``can``: both read the same grants, so a list never shows
+what a detail page would refuse. Nothing outside this module tests a role, a group or
+``has_perm``: it asks for an action.
+
+Actions (``ACTIONS``): ``view``, ``catalogue``, ``review``, ``manage`` (an institution's record and
+staff), ``export`` (the registration catalogue: an institution's staff their own, centre roles
+any), and the centre's ``grade`` and ``manage_campaign``, held only globally. ``can(user, action)``
+without an object asks whether the user holds the action everywhere.
 """
 
 from pathlib import Path
@@ -12,21 +19,23 @@ from typing import Literal
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Q
 from guardian.shortcuts import assign_perm, remove_perm
 
-from guji.history import save_audited
+from guji.history import delete_audited, required_reason, save_audited
 from guji.models import (
     Institution,
     InstitutionGroupObjectPermission,
     InstitutionUserObjectPermission,
+    ObjectGrant,
     RoleAssignment,
     User,
 )
 
-Action = Literal["view", "catalogue", "review", "manage"]
+Action = Literal["view", "catalogue", "review", "manage", "export", "grade", "manage_campaign"]
 Role = RoleAssignment.Role
 
 CODENAMES: dict[str, str] = {  # declared in Institution.Meta.permissions
@@ -35,6 +44,13 @@ CODENAMES: dict[str, str] = {  # declared in Institution.Meta.permissions
     "review": "review_census",
     "manage": "manage_institution",
 }
+# Actions that are answered by another action's grants: ``(base action, held only globally)``.
+DERIVED: dict[str, tuple[str, bool]] = {
+    "export": ("view", False),  # whoever may see an institution's holdings may export them
+    "grade": ("review", True),  # the centre's reviewers and administrators grade
+    "manage_campaign": ("manage", True),  # census campaigns are the centre's to open and close
+}
+ACTIONS = (*CODENAMES, *DERIVED)
 
 # Roles held on one institution: granted as object permissions on that Institution.
 INSTITUTION_ROLES: dict[str, tuple[Action, ...]] = {
@@ -58,13 +74,27 @@ def _active(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.is_active)
 
 
+def _base(action: str) -> tuple[str, bool]:
+    if action in DERIVED:
+        return DERIVED[action]
+    if action not in CODENAMES:
+        raise ValueError(f"Unknown action: {action}")
+    return action, False
+
+
 def holds_globally(user: AnyUser, action: Action) -> bool:
     """True when the user may do ``action`` at every institution (a centre role or superuser)."""
-    return _active(user) and user.has_perm(f"guji.{CODENAMES[action]}")
+    base, _only_globally = _base(action)
+    return _active(user) and user.has_perm(f"guji.{CODENAMES[base]}")
+
+
+def may_open_admin(user: AnyUser) -> bool:
+    """The Django admin opens for staff accounts (given with the centre administrator's role)."""
+    return _active(user) and user.is_staff
 
 
 def _granted_institution_ids(user: User, action: Action) -> tuple[models.QuerySet, ...]:
-    codename = CODENAMES[action]
+    codename = CODENAMES[_base(action)[0]]
     direct = InstitutionUserObjectPermission.objects.filter(
         user=user, permission__codename=codename, permission__content_type__app_label="guji"
     ).values("content_object_id")
@@ -74,14 +104,23 @@ def _granted_institution_ids(user: User, action: Action) -> tuple[models.QuerySe
     return direct, via_group
 
 
-def scope_filter(user: AnyUser, action: Action, path: str) -> Q:
-    """A Q that keeps rows whose institution (reached through ``path``) the user may act on."""
+def scope_filter(
+    user: AnyUser, action: Action, path: str, *, model: type[models.Model] | None = None
+) -> Q:
+    """A Q that keeps rows whose institution (reached through ``path``) the user may act on,
+    and, when ``model`` is given, the rows of it granted to the user one by one."""
     if not _active(user):
         return Q(pk__in=[])
     if holds_globally(user, action):
         return Q()
-    direct, via_group = _granted_institution_ids(user, action)
-    return Q(**{f"{path}__in": direct}) | Q(**{f"{path}__in": via_group})
+    if _base(action)[1]:
+        q = Q(pk__in=[])
+    else:
+        direct, via_group = _granted_institution_ids(user, action)
+        q = Q(**{f"{path}__in": direct}) | Q(**{f"{path}__in": via_group})
+    if model is not None:
+        q |= Q(pk__in=_granted_object_ids(user, action, model))
+    return q
 
 
 def institutions_where(user: AnyUser, action: Action) -> models.QuerySet[Institution]:
@@ -94,27 +133,84 @@ def institution_of(obj: models.Model) -> int | None:
     return obj.institution_id
 
 
-def can(user: AnyUser, action: Action, obj: models.Model) -> bool:
+def can(user: AnyUser, action: Action, obj: models.Model | None = None) -> bool:
+    """May ``user`` do ``action`` on ``obj`` (or, without an object, everywhere)?"""
     if not _active(user):
         return False
     if holds_globally(user, action):
         return True
+    if obj is None:
+        return False
+    if _granted_object_ids(user, action, type(obj)).filter(object_id=obj.pk).exists():
+        return True
     institution_id = institution_of(obj)
-    if institution_id is None:
+    if institution_id is None or _base(action)[1]:
         return False
     return institutions_where(user, action).filter(pk=institution_id).exists()
 
 
 def can_anywhere(user: AnyUser, action: Action) -> bool:
     """May the user do ``action`` at some institution (to show a menu entry or a button)."""
-    return _active(user) and (
-        holds_globally(user, action) or institutions_where(user, action).exists()
-    )
+    if not _active(user):
+        return False
+    if holds_globally(user, action):
+        return True
+    if not _base(action)[1] and institutions_where(user, action).exists():
+        return True
+    return ObjectGrant.objects.filter(user=user, action=action).exists()
 
 
-def require(user: AnyUser, action: Action, obj: models.Model) -> None:
+def require(user: AnyUser, action: Action, obj: models.Model | None = None) -> None:
     if not can(user, action, obj):
         raise PermissionDenied
+
+
+# --- grants on a single object ----------------------------------------------------------------
+
+
+def _granted_object_ids(user: User, action: str, model: type[models.Model]) -> models.QuerySet:
+    return ObjectGrant.objects.filter(
+        user=user, action=action, content_type=ContentType.objects.get_for_model(model)
+    ).values("object_id")
+
+
+@transaction.atomic
+def grant(user: User, action: Action, obj: models.Model, *, by: User | None, reason: str) -> None:
+    """Let ``user`` do ``action`` on ``obj`` alone; recorded with who and why.
+
+    Whoever may manage ``obj``'s institution (or the centre, for objects of none) grants.
+    """
+    _base(action)
+    _require_grant_manager(by, obj)
+    reason = required_reason(reason)
+    ct = ContentType.objects.get_for_model(type(obj))
+    if not ObjectGrant.objects.filter(
+        user=user, action=action, content_type=ct, object_id=obj.pk
+    ).exists():
+        save_audited(
+            ObjectGrant(user=user, action=action, content_type=ct, object_id=obj.pk),
+            by=by,
+            reason=reason,
+        )
+
+
+@transaction.atomic
+def revoke(user: User, action: Action, obj: models.Model, *, by: User | None, reason: str) -> None:
+    _require_grant_manager(by, obj)
+    reason = required_reason(reason)
+    ct = ContentType.objects.get_for_model(type(obj))
+    for row in ObjectGrant.objects.filter(
+        user=user, action=action, content_type=ct, object_id=obj.pk
+    ):
+        delete_audited(row, by=by, reason=reason)
+
+
+def _require_grant_manager(by: User | None, obj: models.Model) -> None:
+    if by is None or holds_globally(by, "manage"):
+        return
+    if getattr(obj, "institution_id", None) is not None and can(by, "manage", obj):
+        return
+    raise PermissionDenied
 
 
 def roles_of(user: AnyUser) -> set[str]:
@@ -163,6 +259,7 @@ def grant_role(
     if role in CENTRE_ROLES and institution is not None:
         raise ValueError(f"The role {role.label} is a centre role and takes no institution.")
     _require_role_manager(by, institution)
+    reason = required_reason(reason)
     assignment = RoleAssignment.objects.filter(
         user=user, role=role, institution=institution
     ).first()
@@ -183,6 +280,7 @@ def grant_role(
 def revoke_role(assignment: RoleAssignment, *, by: User | None, reason: str) -> None:
     user, role, institution = assignment.user, Role(assignment.role), assignment.institution
     _require_role_manager(by, institution)
+    reason = required_reason(reason)
     assignment._history_user = by
     assignment._change_reason = reason
     assignment.delete()

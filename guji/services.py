@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 
 from guji import editions
 from guji.cataloguing import Statement, catalogue_form, parse_title_juan, search_key
-from guji.history import delete_audited, save_audited
+from guji.concurrency import check_version
+from guji.history import delete_audited, required_reason, save_audited
 from guji.models import Holding, Institution, Responsibility, User
-from guji.permissions import require
+from guji.permissions import can, require
 
 # What a cataloguer may set directly; everything else on Holding is derived or a transition.
 EDITABLE_FIELDS = (
@@ -57,13 +58,6 @@ def derive(holding: Holding, statements: Sequence[Statement] | None = None) -> N
         holding.call_number,
         holding.census_number,
     )
-
-
-def _check_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Say why you are making this change."), code="reason_required")
-    return reason
 
 
 def check_call_number(holding: Holding) -> None:
@@ -114,7 +108,7 @@ def create_holding(
     """Register a new holding (a draft until the census accepts it)."""
     if by is not None:
         require(by, "catalogue", institution)
-    reason = _check_reason(reason)
+    reason = required_reason(reason)
     holding = Holding(institution=institution)
     _assign(holding, data, by=by)
     derive(holding, statements)
@@ -134,8 +128,12 @@ def update_holding(
     by: User | None,
     reason: str,
     correction: bool = False,
+    expected_version: int | None = None,
 ) -> Holding:
     """Change a holding's catalogue fields; ``reason`` is required and kept in its history.
+
+    ``expected_version`` is the version the editor read (``guji.concurrency``): when the record
+    changed since, nothing is written and ``StaleEdit`` says what the other person changed.
 
     A submitted record waits for its review and a registered one is locked: their catalogue
     fields change only through an accepted correction request (``correction=True``, called by
@@ -143,10 +141,11 @@ def update_holding(
     """
     if by is not None:
         require(by, "review" if correction else "catalogue", holding)
-    reason = _check_reason(reason)
+    reason = required_reason(reason)
     holding = Holding.objects.select_for_update().get(pk=holding.pk)
+    check_version(holding, expected_version)
     if statements is not None or set(data) - set(CENTRE_FIELDS):
-        _check_not_locked(holding, correction=correction)
+        check_writable(holding, correction=correction)
     _assign(holding, data, by=by)
     derive(holding, statements)
     check_call_number(holding)
@@ -157,7 +156,21 @@ def update_holding(
     return holding
 
 
-def _check_not_locked(holding: Holding, *, correction: bool) -> None:
+def is_writable(holding: Holding, *, correction: bool = False) -> bool:
+    try:
+        check_writable(holding, correction=correction)
+    except ValidationError:
+        return False
+    return True
+
+
+def check_writable(holding: Holding, *, correction: bool = False) -> None:
+    """The one lock: may this record be changed (or deleted) now? Raises why it may not.
+
+    A registered record changes only through an accepted correction (``correction=True``); a
+    record waiting for review does not change at all. The edit page, the admin, the import and
+    the correction path all ask here.
+    """
     if holding.status == Holding.Status.REGISTERED and not correction:
         raise ValidationError(
             _(
@@ -175,7 +188,7 @@ def _check_not_locked(holding: Holding, *, correction: bool) -> None:
 
 def _assign(holding: Holding, data: Mapping[str, object], *, by: User | None) -> None:
     allowed = set(EDITABLE_FIELDS)
-    if by is None or by.has_perm("guji.review_census"):
+    if by is None or can(by, "grade"):
         allowed |= set(CENTRE_FIELDS)
     unknown = set(data) - allowed
     if unknown:

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,13 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from guji import registry
+from guji.concurrency import StaleEdit, refresh_version
 from guji.forms import HoldingCreateForm, HoldingFilterForm, HoldingForm
 from guji.history import version_changes
 from guji.models import Holding, RoleAssignment
 from guji.pagination import paginate
 from guji.permissions import can, holds_globally, institutions_where, require
 from guji.search import matching
-from guji.services import create_holding, update_holding
+from guji.services import check_writable, create_holding, update_holding
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -43,9 +43,14 @@ def institution_list(request: HttpRequest) -> HttpResponse:
         .values("n")
     )
     institutions = institutions_where(request.user, "view").order_by("code")
-    page = Paginator(institutions, settings.GUJI_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = page.object_list.annotate(n_holdings=Subquery(count))
-    return render(request, "guji/institution_list.html", {"page": page, "institutions": rows})
+    page = paginate(
+        institutions,
+        request.GET.get("page"),
+        per_page=settings.GUJI_PAGE_SIZE,
+        rows=institutions.annotate(n_holdings=Subquery(count)),
+    )
+    context = {"page": page, "institutions": page.object_list}
+    return render(request, "guji/institution_list.html", context)
 
 
 def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -186,13 +191,13 @@ def holding_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, "catalogue", holding)
     if holding.status == Holding.Status.REGISTERED:  # locked: changes go through a correction
         return redirect(registry.correction_url(holding) or holding)
-    if holding.status == Holding.Status.SUBMITTED:
-        messages.info(
-            request,
-            _("This record is waiting for census review: it can be edited once it is returned."),
-        )
+    try:
+        check_writable(holding)
+    except ValidationError as exc:
+        messages.info(request, exc.messages[0])
         return redirect(holding)
     form = HoldingForm(request.POST or None, instance=holding)
+    stale = None
     if request.method == "POST" and form.is_valid():
         try:
             update_holding(
@@ -201,16 +206,20 @@ def holding_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 statements=form.cleaned_data["authors"],
                 by=request.user,
                 reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
             )
+        except StaleEdit as exc:
+            stale = exc  # show what the other person changed; keep this user's input
+            form.add_error(None, exc)
+            refresh_version(form, holding)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(holding)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "guji/holding_form.html", {"form": form, "holding": holding}, status=status
-    )
+    status = (409 if stale else 400) if request.method == "POST" else 200
+    context = {"form": form, "holding": holding, "stale": stale}
+    return render(request, "guji/holding_form.html", context, status=status)
 
 
 def holding_timeline(request: HttpRequest, pk: int) -> HttpResponse:

@@ -23,7 +23,7 @@ def our_models():
     ]
 
 
-EXEMPT = {  # guardian's permission rows are managed through the institution's admin
+EXEMPT = {  # guardian's rows follow the role assignments (guji.permissions.grant_role)
     "InstitutionUserObjectPermission",
     "InstitutionGroupObjectPermission",
 }

@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from census.forms import ImportUploadForm
 from census.imports.jobs import may_run, progress_of, request_run, start_import
 from census.models import ImportJob
 from census.templates_xlsx import build_template
+from guji.pagination import paginate
 from guji.permissions import can_anywhere, institutions_where
 
 
@@ -34,7 +34,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
             job = _start(request, form.cleaned_data)
             return redirect(job)
     jobs = ImportJob.objects.visible_to(request.user).select_related("institution", "user")
-    page = Paginator(jobs, settings.GUJI_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(jobs, request.GET.get("page"), per_page=settings.GUJI_PAGE_SIZE)
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "page": page}
     return render(request, "census/import_list.html", context, status=status)

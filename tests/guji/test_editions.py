@@ -642,6 +642,7 @@ def test_garbage_input_does_not_raise_and_warns(text):
     e = parse(text)
     assert e.edition_type is None
     assert e.warnings
+    assert not [w for w in e.warnings if w.startswith(editions.INTERNAL_ERROR)]
 
 
 def test_non_string_input_does_not_raise():
@@ -659,6 +660,17 @@ def test_random_text_never_raises():
         assert isinstance(e, Edition)
         assert e.edition_type is None or e.edition_type in editions.edition_type_names()
         assert all(isinstance(w, str) for w in e.warnings)
+        assert not [w for w in e.warnings if w.startswith(editions.INTERNAL_ERROR)], text
+
+
+def test_a_parser_bug_is_a_marked_warning_and_logged(monkeypatch, caplog):
+    def broken(raw):
+        raise IndexError("a bug")
+
+    monkeypatch.setattr(editions, "_parse", broken)
+    e = parse("清刻本")
+    assert e.warnings == (f"{editions.INTERNAL_ERROR}：IndexError",)
+    assert "edition parser failed" in caplog.text
 
 
 def test_very_long_input_is_parsed():
