@@ -8,12 +8,11 @@ catalogue as xlsx and as PDF, each in a fresh process so that its peak RSS is it
 prints entries, seconds, entries/s, pages, size and peak RSS. Rows are bulk-inserted without
 history: this measures the export, not the register.
 
-Measured 2026-11-25 on the 2-core machine shared with other runs, SQLite, 100,000 entries over
-20 institutions, titles drawn from 3,000 distinct characters (worse for font subsets than real
-data):
-- xlsx: 22.7 s (4,400 entries/s), 7.2 MB, peak RSS 448 MB (load average about 2).
-- PDF: 683 s (146 entries/s; two layouts of 68 parts, then the join), 5,179 pages, 70 MB
-  (each part embeds its own Noto subsets, about 1 MB here), peak RSS 397 MB (load 2 to 7).
+The PDF is made as the product makes it: an export job run by ``manage.py run_huey`` with
+``--workers`` worker processes, which lay out the catalogue's units (one institution each) in
+parallel; ``--baseline`` also lays it out in one process and prints the same-run ratio. The
+workers' CPU seconds are printed too: on the shared machine they are steadier than wall time.
+Figures and the projection for 100,000 entries: docs/benchmarks.md.
 """
 
 import argparse
@@ -21,6 +20,7 @@ import json
 import os
 import random
 import resource
+import signal
 import subprocess
 import sys
 import time
@@ -116,6 +116,7 @@ def run(fmt: str, out: Path) -> dict:
         "entries": result.entries,
         "all_registered": Holding.objects.filter(status="registered").count(),
         "seconds": round(seconds, 1),
+        "cpu_s": round(time.process_time(), 1),
         "entries_per_s": round(result.entries / seconds),
         "pages": result.pages,
         "bytes": out.stat().st_size,
@@ -155,10 +156,11 @@ def run_on_workers(workers: int, out: Path) -> dict:
                 break
         seconds = time.perf_counter() - started
     finally:
-        consumer.terminate()
+        consumer.send_signal(signal.SIGINT)  # graceful: the workers are reaped, their CPU counted
         consumer.wait()
     if job.status != ExportJob.Status.DONE:
         raise SystemExit(f"export failed: {job.message}")
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     with default_storage.open(job.result.name, "rb") as f, open(out, "wb") as target:
         target.write(f.read())
     return {
@@ -169,7 +171,8 @@ def run_on_workers(workers: int, out: Path) -> dict:
         "entries_per_s": round(job.total_entries / seconds),
         "pages": job.pages,
         "bytes": job.size,
-        "peak_rss_mb_of_a_worker": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
+        "worker_cpu_s": round(children.ru_utime + children.ru_stime, 1),
+        "peak_rss_mb_of_a_worker": children.ru_maxrss // 1024,
     }
 
 

@@ -220,7 +220,7 @@ class LeafPhoto(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.FIRST_LEAF)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     sha256 = models.CharField(max_length=64, db_index=True)
-    original = models.CharField(max_length=200)  # path under MEDIA_ROOT
+    original = models.CharField(max_length=200)  # names in storage (guji.files.images)
     preview = models.CharField(max_length=200)
     thumbnail = models.CharField(max_length=200)
     width = models.PositiveIntegerField()

@@ -25,7 +25,7 @@ from census.models import ImportJob
 from guji.files import jobs
 from guji.history import save_audited
 from guji.models import Institution, User
-from guji.permissions import require
+from guji.permissions import can, require
 
 logger = logging.getLogger(__name__)
 REPORT_LIMIT = 1000  # rows, problems and warnings kept on the job for its page
@@ -80,14 +80,8 @@ def may_run(job: ImportJob, user: User) -> bool:
     return (
         job.status == ImportJob.Status.VALIDATED
         and bool(counts.get("create") or counts.get("update"))
-        and _can_catalogue(user, job)
+        and can(user, "catalogue", job.institution)
     )
-
-
-def _can_catalogue(user: User, job: ImportJob) -> bool:
-    from guji.permissions import can
-
-    return can(user, "catalogue", job.institution)
 
 
 def request_run(job: ImportJob, *, by: User) -> bool:

@@ -8,10 +8,10 @@
     join_pdfs([part1, part2], out, title="…")       # one PDF, each part's bookmarks kept
     glyphs.report(where_key="census_number")        # [{"char", "codepoint", "census_number"}]
 
-A big document is laid out part by part so that memory does not grow with it; the parts may be
-laid out in parallel by the Huey workers (:mod:`guji.files.parts`). Page numbers that run across
-parts ("12 / 3456") are stamped on the joined PDF by :func:`stamp_page_numbers`, so that no part
-has to wait for the page count of the parts before it.
+A big document is laid out part by part so that memory does not grow with it; independent
+units of it are laid out in parallel by the Huey workers (:func:`render_units`). Page numbers
+that run across parts ("12 / 3456") are stamped on the joined PDF (:class:`PageNumbers`), so
+that no part has to wait for the page count of the parts before it.
 """
 
 import logging

@@ -284,6 +284,30 @@ def test_a_catalogue_laid_out_in_parts_reads_as_one(tmp_path, monkeypatch):
     assert [d for d, _ in progress] == sorted(d for d, _ in progress)
 
 
+def test_units_laid_out_by_helper_workers_read_as_one_layout(tmp_path, monkeypatch):
+    """Each institution is a unit another worker may lay out; the joined PDF is the same."""
+    from huey.contrib.djhuey import HUEY
+
+    a = make_institution(name="甲图书馆", code="0101")
+    b = make_institution(name="乙博物馆", code="0102")
+    for serial in range(1, 41):
+        make_registered(a, serial, title_juan=f"甲書{serial}卷")
+    for serial in range(1, 31):
+        make_registered(b, serial, title_juan=f"乙書{serial}卷")
+    alone, helped = tmp_path / "alone.pdf", tmp_path / "helped.pdf"
+    monkeypatch.setattr(exports, "PART_SIZE", 17)
+    export_catalogue(CITY, "pdf", alone)
+    HUEY.immediate = True  # the helper runs as soon as it is enqueued
+    try:
+        result = export_catalogue(CITY, "pdf", helped, helpers=1)
+    finally:
+        HUEY.immediate = False
+
+    assert [squeeze(p) for p in pdf_pages(helped)] == [squeeze(p) for p in pdf_pages(alone)]
+    assert result.pages == len(pdf_pages(helped))
+    assert bookmarks(helped) == ["全市古籍普查登记目录", "甲图书馆", "乙博物馆"]
+
+
 def test_a_holding_registered_during_an_export_waits_for_the_next_one(tmp_path, monkeypatch):
     """Every part of a big catalogue reads the same entries, whatever happens meanwhile."""
     institution = make_institution()
