@@ -262,6 +262,7 @@ _DYNASTY_ROWS: dict[str, frozenset[str]] = {
     "南明": frozenset({"南明"}),
     "后金": frozenset({"清"}),
     "清": frozenset({"清"}),
+    "大顺": frozenset({"大顺"}),  # 李自成's regime (永昌), named in WH/T 20's level-2 wording
 }
 # Periods with no reign titles in reigns.csv: an era after them is not looked up in the table.
 _OTHER_DYNASTIES = ("太平天国", "五代", "唐", "隋", "日本", "朝鲜", "高丽", "越南", "琉球")
@@ -269,7 +270,7 @@ _DYNASTY_ALIASES = {"中华民国": "民国"}
 # How a catalogue writes the dynasty of a reign from reigns.csv.
 _CATALOGUE_DYNASTY = {"北宋": "宋", "南宋": "宋", "南明": "明"}
 # Which dynasty wins when an unqualified reign title is ambiguous.
-_DYNASTY_PREFERENCE = ("清", "明", "元", "南宋", "北宋", "金", "辽", "南明", "西夏")
+_DYNASTY_PREFERENCE = ("清", "明", "元", "南宋", "北宋", "金", "辽", "南明", "西夏", "大顺")
 # Alternative names of reigns → (dynasty, era, occurrence index among that era's rows).
 _ERA_ALIASES = {
     "后至元": ("元", "至元", 1),
