@@ -49,13 +49,6 @@ def _setup() -> None:
     import django
 
     django.setup()
-    try:
-        import environment.loggers
-        import environment.metrics  # noqa: F401
-    except ImportError:  # the parser branch has not landed here yet: use the tests' stand-ins
-        from tests.environment import standins
-
-        standins.install()
 
 
 def make_files(folder: Path, readings: int, files: int) -> None:

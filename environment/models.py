@@ -132,7 +132,8 @@ class Sensor(models.Model):
 
 
 class Reading(models.Model):
-    """One logged instant. Times are stored in UTC; values in °C, %RH, lx, μW/lm, % CO₂."""
+    """One logged instant. Times are stored in UTC; values in °C, %RH, lx, μW/lm and ppm CO₂
+    (as environment.loggers gives them)."""
 
     pk = models.CompositePrimaryKey("sensor_id", "time")
     sensor = models.ForeignKey(Sensor, models.CASCADE, related_name="+", db_index=False)
@@ -206,7 +207,7 @@ class Parameter(models.TextChoices):
     RH = "rh", _("Relative humidity (%RH)")
     LUX = "lux", _("Illuminance (lx)")
     UV = "uv", _("UV (μW/lm)")
-    CO2 = "co2", _("CO₂ (%)")
+    CO2 = "co2", _("CO₂ (ppm)")
 
 
 class Threshold(models.Model):

@@ -2,7 +2,8 @@
 
 TWPI over a period is Σ Δt / Σ (Δt/PI) of its days (storage.md B.2); the mold risk factor is the
 sum of the days' Σ Δt/days-to-mold (B.3); EMC is taken at the period's mean temperature and RH
-(B.4). Ratings follow the Dew Point Calculator bands (storage.md, storage_thresholds.csv).
+(B.4). Ratings are environment.metrics' (the Dew Point Calculator bands; mold: GOOD at 0, OK
+below 1, RISK from 1).
 """
 
 from dataclasses import dataclass, field
@@ -15,29 +16,23 @@ from environment.models import DailyRollup, Excursion, Room
 from environment.rollups import day_bounds
 from environment.thresholds import limits_for
 
-SECONDS_PER_YEAR = 365.25 * 86400
-GOOD, OK, RISK = "GOOD", "OK", "RISK"
-
 
 def rate_pi(value: float | None) -> str | None:
-    """PI and TWPI: GOOD ≥ 75 years, OK 45–75, RISK < 45."""
-    if value is None:
-        return None
-    return GOOD if value >= 75 else OK if value >= 45 else RISK
+    from environment import metrics
+
+    return metrics.rate_pi(value)
 
 
 def rate_emc(value: float | None) -> str | None:
-    """Mechanical damage: OK when 5 ≤ EMC ≤ 12.5, RISK outside."""
-    if value is None:
-        return None
-    return OK if 5 <= value <= 12.5 else RISK
+    from environment import metrics
+
+    return metrics.rate_emc(value)
 
 
 def rate_mold(value: float | None) -> str | None:
-    """Any accumulated mold risk is RISK (the Dew Point Calculator's rule); none is GOOD."""
-    if value is None:
-        return None
-    return GOOD if value == 0 else RISK
+    from environment import metrics
+
+    return metrics.rate_mold_risk(value)
 
 
 def twpi(seconds: float | None, pi_rate: float | None) -> float | None:

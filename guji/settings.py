@@ -218,6 +218,11 @@ else:
 EMAIL_BACKEND = env_str("GUJI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("GUJI_DEFAULT_FROM_EMAIL", "guji@localhost")
 
+# Jobs whose worker went silent this long are marked failed (guji.files.recovery); the files
+# of jobs finished this many days ago (uploads, exports, archives) are removed daily.
+GUJI_JOB_STALE_MINUTES = env_int("GUJI_JOB_STALE_MINUTES", 5)
+GUJI_FILE_RETENTION_DAYS = env_int("GUJI_FILE_RETENTION_DAYS", 30)
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 GUJI_MAX_UPLOAD_BYTES = env_int("GUJI_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)

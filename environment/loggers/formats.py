@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from functools import cached_property
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.utils.translation import gettext as _
@@ -271,8 +273,17 @@ class HoboConnect(Format):
             cut=cut,
             skip=(0,),
             serial=_serial(header_text) or _serial(preamble),
-            timezone=zone_from_text(zone_cell.replace("Date-Time", "")),
+            timezone=_standard_time(zone_from_text(zone_cell.replace("Date-Time", ""))),
         )
+
+
+def _standard_time(zone):
+    """HOBOconnect names a zone but writes its standard time all year: a fixed offset."""
+    if not isinstance(zone, ZoneInfo):
+        return zone
+    winter = datetime(2026, 1, 15, 12)
+    offset = zone.utcoffset(winter) - zone.dst(winter)
+    return timezone(offset)
 
 
 class Tinytag(Format):

@@ -1,6 +1,7 @@
 """Background work of the shared file plumbing, run by Huey (``manage.py run_huey``)."""
 
-from huey.contrib.djhuey import db_task, task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task, task
 
 from guji.files import images
 
@@ -17,3 +18,19 @@ def render_document_units(base: str) -> int:
     from guji.files.documents import work_on_units
 
     return work_on_units(base)
+
+
+@db_periodic_task(crontab(minute="*"))
+def reap_stale_jobs_periodically() -> int:
+    """Every minute: jobs whose worker died are marked failed (guji.files.recovery)."""
+    from guji.files.recovery import reap_stale_jobs
+
+    return len(reap_stale_jobs().jobs)
+
+
+@db_periodic_task(crontab(minute="17", hour="3"))
+def purge_old_files_daily() -> int:
+    """Every night: files of jobs finished GUJI_FILE_RETENTION_DAYS ago are removed."""
+    from guji.files.recovery import purge_old_files
+
+    return len(purge_old_files().files)

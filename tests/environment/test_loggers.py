@@ -414,3 +414,13 @@ def test_a_time_in_the_future_is_skipped():
     assert len(result.readings) == 2
     assert problems(result) == [(4, "time")]
     assert "in the future" in result.problems[0].message
+
+
+def test_hoboconnect_keeps_standard_time_all_year_even_for_a_named_region():
+    data = (
+        '"#","Date-Time (Europe/Berlin)","Ch: 1 - Temperature   (°C)"\n'
+        "1,07/13/2026 12:00:00,21.0\n2,07/13/2026 12:10:00,21.1\n"
+    ).encode()
+    result = parse(data, "hc.csv")
+    assert result.timezone == timezone(timedelta(hours=1))
+    assert result.readings[0].time == datetime(2026, 7, 13, 11, 0, tzinfo=UTC)
