@@ -38,7 +38,14 @@ def register() -> None:
         registry.HomeSection("overdue_actions", "supervision/home_overdue.html", _overdue, 10)
     )
     registry.register_urls("supervision/", "environment.supervision.urls")
+    registry.register_provider("room_compliance", _room_compliance)
     registry.register_demo(registry.DemoPart(key="supervision", load=_demo, after=("protection",)))
+
+
+def _room_compliance(institution) -> list[dict]:
+    from environment.supervision.compliance import room_compliance
+
+    return room_compliance(institution)
 
 
 def _demo() -> dict:

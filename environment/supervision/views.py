@@ -16,6 +16,7 @@ from environment.supervision.forms import ActionForm, CloseForm, InspectionForm,
 from environment.supervision.models import CorrectiveAction, Inspection, InspectionPhoto
 from guji.history import version_changes
 from guji.permissions import can, can_anywhere, institutions_where, scope_filter
+from guji.protection import services as protection
 from guji.protection.documents import file_response
 
 
@@ -114,6 +115,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "photo_form": photo_form,
         "close_form": CloseForm(),
         "history": changes,
+        "rooms": protection.measured_compliance(inspection.institution),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "supervision/inspection_detail.html", context, status=status)

@@ -120,7 +120,7 @@ def test_a_self_assessment_is_complete_before_it_is_submitted(people):
         services.submit_assessment(assessment, by=people["cataloguer"])
     assessment = services.submit_assessment(assessment, by=people["manager"])
     assert assessment.collection_summary["by_grade"] == {"1A": 1}
-    assert assessment.compliance_summary == {"rooms": None}  # no environment app yet
+    assert assessment.compliance_summary == {"rooms": []}  # no rooms with readings
     inst.refresh_from_db()
     assert inst.key_protection == Institution.KeyProtection.APPLYING
     with pytest.raises(ValidationError):
