@@ -32,5 +32,6 @@ def test_a_cycle_of_demo_parts_is_refused(parts):
 
 
 def test_the_installed_apps_register_their_demo_parts_urls_and_correction_page():
-    assert [p.key for p in registry.demo_parts()] == ["census", "grades"]
+    assert [p.key for p in registry.demo_parts()] == ["census", "grades", "conservation"]
+    assert ("conservation/", "conservation.urls") in registry.url_includes()
     assert ("census/", "census.urls") in registry.url_includes()
