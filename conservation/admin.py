@@ -6,6 +6,7 @@ from django.contrib import admin
 
 from conservation.models import (
     Acceptance,
+    ArchiveJob,
     Assessment,
     DamageCondition,
     DamageLevel,
@@ -15,6 +16,7 @@ from conservation.models import (
     HoldingDamage,
     MaterialBatch,
     QualityGrade,
+    RepairImage,
     RepairLog,
     RepairOperation,
     RepairPlan,
@@ -134,3 +136,16 @@ class AcceptanceAdmin(ReadOnlyAdmin):
 class HoldingDamageAdmin(ReadOnlyAdmin):
     list_display = ("holding", "level_name", "assessed_on")
     list_select_related = ("holding",)
+
+
+@admin.register(RepairImage)
+class RepairImageAdmin(ReadOnlyAdmin):
+    list_display = ("plan", "kind", "volume", "leaf", "filename", "uploaded_at")
+    list_filter = ("kind",)
+    list_select_related = ("plan", "plan__holding")
+
+
+@admin.register(ArchiveJob)
+class ArchiveJobAdmin(ReadOnlyAdmin):
+    list_display = ("plan", "user", "status", "created_at", "finished_at")
+    list_select_related = ("plan", "plan__holding", "user")

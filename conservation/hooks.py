@@ -74,5 +74,5 @@ def register() -> None:
         registry.HomeSection("repair_base", "conservation/includes/my_work.html", _home, 20)
     )
     registry.register_timeline_source("conservation", _timeline)
-    registry.register_demo(registry.DemoPart("conservation", _demo, after=("census",)))
+    registry.register_demo(registry.DemoPart("conservation", _demo, after=("census", "grades")))
     registry.register_urls("conservation/", "conservation.urls")

@@ -128,7 +128,8 @@ def test_a_repair_from_assessment_to_archive(page_as, t, tmp_path, shots):
 
     page.goto(reverse("conservation:plan_detail", args=[plan.pk]))
     page.get_by_role("link", name=t("Repair archive (PDF)")).click()
-    page.get_by_role("button", name=t("Make the archive PDF")).click()
+    # Huey runs immediately here: the archive is made before the page answers
+    page.get_by_role("button", name=t("Make the archive PDF")).click(timeout=300_000)
     link = page.get_by_role("link", name=t("Download"))
     expect(link).to_be_visible(timeout=120_000)
     with page.expect_download() as download:

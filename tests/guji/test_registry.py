@@ -35,6 +35,8 @@ def test_the_installed_apps_register_their_demo_parts_urls_and_correction_page()
     keys = [p.key for p in registry.demo_parts()]
     assert keys[:2] == ["census", "grades"]
     assert keys.index("grades") < keys.index("protection") < keys.index("supervision")
+    assert keys.index("grades") < keys.index("conservation")
     assert "environment" in keys
+    assert ("conservation/", "conservation.urls") in registry.url_includes()
     assert ("census/", "census.urls") in registry.url_includes()
     assert ("environment/", "environment.urls") in registry.url_includes()
