@@ -129,11 +129,12 @@ class Entry:
     volumes: int
     extant: str
     institution_id: int
+    volume_unit: str = "册"  # 折, 轴 … for items not counted in 册
 
     def fields(self) -> list[str]:
         """The printed fields, empty ones left out, 册数 in Chinese numerals."""
         values = [self.census_number, self.call_number, self.title_juan, self.authors]
-        values += [self.edition, f"{cn_number(self.volumes)}册", self.extant]
+        values += [self.edition, f"{cn_number(self.volumes)}{self.volume_unit}", self.extant]
         return [v for v in values if v]
 
 
@@ -146,6 +147,7 @@ _ENTRY_FIELDS = (
     "volumes",
     "extant",
     "institution_id",
+    "volume_unit",
 )
 
 
@@ -153,7 +155,7 @@ def iter_entries(scope: Scope) -> Iterator[Entry]:
     """Stream the catalogue from the database, FETCH_SIZE rows at a time."""
     rows = catalogue_holdings(scope).values_list(*_ENTRY_FIELDS).iterator(chunk_size=FETCH_SIZE)
     for index, row in enumerate(rows):
-        yield Entry(index, *(_clean(v) for v in row[:5]), row[5], _clean(row[6]), row[7])
+        yield Entry(index, *(_clean(v) for v in row[:5]), row[5], _clean(row[6]), row[7], row[8])
 
 
 _clean = clean_text  # control characters: XML (xlsx) cannot hold them, a PDF cannot show them

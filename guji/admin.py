@@ -160,8 +160,18 @@ class VocabularyAdmin(AuditedAdmin):
 
 @admin.register(AuthorRole)
 class AuthorRoleAdmin(VocabularyAdmin):
+    """The 著作方式 the statement reader knows (longest match wins); changes apply at once."""
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        forget_role_names()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        forget_role_names()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
         forget_role_names()
 
 
@@ -269,7 +279,7 @@ class ObjectGrantAdmin(AuditedAdmin):
 class ResponsibilityInline(admin.TabularInline):
     model = Responsibility
     extra = 0
-    readonly_fields = ("seq", "dynasty", "name", "role", "attributed")
+    readonly_fields = ("seq", "dynasty", "name", "role", "attributed", "supplied", "written")
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -298,7 +308,14 @@ class HoldingAdmin(ScopedAdminMixin, DomainFormAdmin):
     list_select_related = ("institution",)
     search_fields = ("call_number", "census_number", "search_key")
     show_full_result_count = False
-    readonly_fields = ("status", "census_number", "authors_text", "edition_warnings")
+    readonly_fields = (
+        "status",
+        "census_number",
+        "authors_text",
+        "juan_unit",
+        "edition_warnings",
+        "cataloguing_warnings",
+    )
     autocomplete_fields = ("sibu_class", "binding")
     inlines = [ResponsibilityInline]
     form = HoldingAdminForm

@@ -35,7 +35,10 @@ from guji.models import (
     User,
 )
 
-Action = Literal["view", "catalogue", "review", "manage", "export", "grade", "manage_campaign"]
+# The core's actions; apps add their own with register_actions (e.g. the repair base's "assess").
+Action = (
+    Literal["view", "catalogue", "review", "manage", "export", "grade", "manage_campaign"] | str
+)
 Role = RoleAssignment.Role
 
 CODENAMES: dict[str, str] = {  # declared in Institution.Meta.permissions
@@ -49,8 +52,37 @@ DERIVED: dict[str, tuple[str, bool]] = {
     "export": ("view", False),  # whoever may see an institution's holdings may export them
     "grade": ("review", True),  # the centre's reviewers and administrators grade
     "manage_campaign": ("manage", True),  # census campaigns are the centre's to open and close
+    # Graded protection and storage supervision: institutions propose grades, apply for listings
+    # and assess themselves as key units; the centre's reviewers decide, forward and inspect.
+    "propose_grade": ("catalogue", False),
+    "confirm_grade": ("review", True),
+    "apply_listing": ("catalogue", False),
+    "review_listing": ("review", True),
+    "assess_key_unit": ("manage", False),
+    "review_key_unit": ("review", True),
+    "inspect": ("review", True),
 }
 ACTIONS = (*CODENAMES, *DERIVED)
+
+# Actions an app declares (action → "app_label.codename" of a permission on one of its models),
+# the centre roles that hold them everywhere, and, for actions also granted on one object
+# (``grant``), the action that lets a user grant it (a planner assigns conservators to a plan).
+APP_ACTIONS: dict[str, str] = {}
+APP_ROLES: dict[str, set[str]] = {}
+APP_GRANTED_BY: dict[str, str] = {}
+
+
+def register_actions(
+    actions: dict[str, str],
+    roles: dict[str, tuple[str, ...]],
+    granted_by: dict[str, str] | None = None,
+) -> None:
+    """Called from an app's ``AppConfig.ready()``: its actions and the roles holding them."""
+    APP_ACTIONS.update(actions)
+    for role, held in roles.items():
+        APP_ROLES.setdefault(Role(role), set()).update(held)
+    APP_GRANTED_BY.update(granted_by or {})
+
 
 # Roles held on one institution: granted as object permissions on that Institution.
 INSTITUTION_ROLES: dict[str, tuple[Action, ...]] = {
@@ -75,6 +107,8 @@ def _active(user: AnyUser) -> bool:
 
 
 def _base(action: str) -> tuple[str, bool]:
+    if action in APP_ACTIONS:
+        return action, False
     if action in DERIVED:
         return DERIVED[action]
     if action not in CODENAMES:
@@ -84,6 +118,8 @@ def _base(action: str) -> tuple[str, bool]:
 
 def holds_globally(user: AnyUser, action: Action) -> bool:
     """True when the user may do ``action`` at every institution (a centre role or superuser)."""
+    if action in APP_ACTIONS:
+        return _active(user) and user.has_perm(APP_ACTIONS[action])
     base, _only_globally = _base(action)
     return _active(user) and user.has_perm(f"guji.{CODENAMES[base]}")
 
@@ -113,7 +149,7 @@ def scope_filter(
         return Q(pk__in=[])
     if holds_globally(user, action):
         return Q()
-    if _base(action)[1]:
+    if _base(action)[1] or action in APP_ACTIONS:
         q = Q(pk__in=[])
     else:
         direct, via_group = _granted_institution_ids(user, action)
@@ -143,6 +179,8 @@ def can(user: AnyUser, action: Action, obj: models.Model | None = None) -> bool:
         return False
     if _granted_object_ids(user, action, type(obj)).filter(object_id=obj.pk).exists():
         return True
+    if action in APP_ACTIONS:  # centre-wide (above) or granted on this object: nothing else
+        return False
     institution_id = institution_of(obj)
     if institution_id is None or _base(action)[1]:
         return False
@@ -155,7 +193,11 @@ def can_anywhere(user: AnyUser, action: Action) -> bool:
         return False
     if holds_globally(user, action):
         return True
-    if not _base(action)[1] and institutions_where(user, action).exists():
+    if (
+        action not in APP_ACTIONS
+        and not _base(action)[1]
+        and institutions_where(user, action).exists()
+    ):
         return True
     return ObjectGrant.objects.filter(user=user, action=action).exists()
 
@@ -181,7 +223,7 @@ def grant(user: User, action: Action, obj: models.Model, *, by: User | None, rea
     Whoever may manage ``obj``'s institution (or the centre, for objects of none) grants.
     """
     _base(action)
-    _require_grant_manager(by, obj)
+    _require_grant_manager(by, obj, action)
     reason = required_reason(reason)
     ct = ContentType.objects.get_for_model(type(obj))
     if not ObjectGrant.objects.filter(
@@ -196,7 +238,7 @@ def grant(user: User, action: Action, obj: models.Model, *, by: User | None, rea
 
 @transaction.atomic
 def revoke(user: User, action: Action, obj: models.Model, *, by: User | None, reason: str) -> None:
-    _require_grant_manager(by, obj)
+    _require_grant_manager(by, obj, action)
     reason = required_reason(reason)
     ct = ContentType.objects.get_for_model(type(obj))
     for row in ObjectGrant.objects.filter(
@@ -205,8 +247,10 @@ def revoke(user: User, action: Action, obj: models.Model, *, by: User | None, re
         delete_audited(row, by=by, reason=reason)
 
 
-def _require_grant_manager(by: User | None, obj: models.Model) -> None:
+def _require_grant_manager(by: User | None, obj: models.Model, action: str) -> None:
     if by is None or holds_globally(by, "manage"):
+        return
+    if action in APP_GRANTED_BY and can(by, APP_GRANTED_BY[action], obj):
         return
     if getattr(obj, "institution_id", None) is not None and can(by, "manage", obj):
         return
@@ -235,9 +279,20 @@ def sync_role_groups() -> None:
     if not set(CODENAMES.values()) <= set(perms):
         return  # guji's permissions are created by its own post_migrate; wait for it
     admin_perms = Permission.objects.filter(content_type__app_label__in=project_app_labels())
+    app_perms = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.filter(
+            content_type__app_label__in={a.split(".")[0] for a in APP_ACTIONS.values()}
+        ).select_related("content_type")
+    }
     for role in Role:
         group, _ = Group.objects.get_or_create(name=role.value)
         wanted = [perms[CODENAMES[a]] for a in CENTRE_ROLES.get(role, ())]
+        wanted += [
+            app_perms[APP_ACTIONS[a]]
+            for a in sorted(APP_ROLES.get(role, ()))
+            if APP_ACTIONS[a] in app_perms  # created by the app's own post_migrate
+        ]
         if role in STAFF_ROLES:
             wanted = list({*wanted, *admin_perms})
         group.permissions.set(wanted)

@@ -7,7 +7,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from guji import editions
-from guji.cataloguing import Statement, catalogue_form, parse_title_juan, search_key
+from guji.cataloguing import (
+    Statement,
+    catalogue_form,
+    parse_extent,
+    parse_statements,
+    read_title_juan,
+    search_key,
+)
 from guji.concurrency import check_version
 from guji.history import delete_audited, required_reason, save_audited
 from guji.models import Holding, Institution, Responsibility, User
@@ -17,6 +24,7 @@ from guji.permissions import can, require
 EDITABLE_FIELDS = (
     "call_number",
     "sibu_class",
+    "sibu_subdivision",
     "title_juan",
     "title",
     "juan_count",
@@ -25,7 +33,9 @@ EDITABLE_FIELDS = (
     "binding",
     "series",
     "volumes",
+    "volume_unit",
     "cases",
+    "extent_note",
     "extant",
     "annotations",
     "seals",
@@ -36,12 +46,15 @@ CENTRE_FIELDS = ("grade",)  # set by the centre (grading), not by the institutio
 
 
 def derive(holding: Holding, statements: Sequence[Statement] | None = None) -> None:
-    """Fill the fields that follow from others: edition dating, title split, search key."""
+    """Fill the fields that follow from others: title split, edition dating, the readers'
+    warnings, search key. ``statements`` replace the catalogue form of the responsibility."""
+    t = read_title_juan(holding.title_juan or "")
     if holding.title_juan and (not holding.title or holding.juan_count is None):
-        title, juan = parse_title_juan(holding.title_juan)
-        holding.title = holding.title or title
+        holding.title = holding.title or t.title
         if holding.juan_count is None:
-            holding.juan_count = juan
+            holding.juan_count = t.count
+    counted = holding.juan_count is not None and holding.juan_count == t.count
+    holding.juan_unit = t.unit if counted else "卷"
     edition = editions.parse(holding.edition_statement or "")
     holding.edition_dynasty = edition.dynasty or ""
     holding.edition_era = edition.era or ""
@@ -51,6 +64,7 @@ def derive(holding: Holding, statements: Sequence[Statement] | None = None) -> N
     holding.edition_warnings = "\n".join(edition.warnings)
     if statements is not None:
         holding.authors_text = catalogue_form(list(statements))
+    holding.cataloguing_warnings = "\n".join(cataloguing_warnings(holding))
     holding.search_key = search_key(
         holding.title_juan,
         holding.title,
@@ -58,6 +72,20 @@ def derive(holding: Holding, statements: Sequence[Statement] | None = None) -> N
         holding.call_number,
         holding.census_number,
     )
+
+
+def cataloguing_warnings(holding: Holding) -> list[str]:
+    """What the readers of 题名卷数, 著者 and the extent were unsure of, for the record.
+
+    The catalogue form of the statements reads back to the same statements (what could not be
+    read is kept as written), so its warnings are those of the text the cataloguer typed.
+    """
+    out = list(read_title_juan(holding.title_juan or "").warnings)
+    if holding.authors_text:
+        out += parse_statements(holding.authors_text).warnings
+    if holding.extent_note:
+        out += parse_extent(holding.extent_note).warnings
+    return out
 
 
 def check_call_number(holding: Holding) -> None:
@@ -85,6 +113,8 @@ def _sync_statements(
             "name": statement.name,
             "role": statement.role,
             "attributed": statement.attributed,
+            "supplied": statement.supplied,
+            "written": statement.written,
         }
         row = existing[seq - 1] if seq <= len(existing) else Responsibility(holding=holding)
         if row.pk and all(getattr(row, k) == v for k, v in values.items()):

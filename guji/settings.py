@@ -80,9 +80,11 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "axes",
     "guji.files",
+    "guji.protection",
     "census",
     "conservation",
     "environment",
+    "environment.supervision",
 ]
 
 MIDDLEWARE = [
@@ -211,6 +213,10 @@ if HUEY_REDIS_URL:
 else:
     HUEY["huey_class"] = "huey.SqliteHuey"
     HUEY["filename"] = str(Path(env_str("GUJI_HUEY_FILE", str(VAR_DIR / "huey.sqlite3"))))
+
+# Mail (excursion notices): printed to the console unless a backend is configured.
+EMAIL_BACKEND = env_str("GUJI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("GUJI_DEFAULT_FROM_EMAIL", "guji@localhost")
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

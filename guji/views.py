@@ -30,6 +30,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "statuses": statuses,
         "total": sum(by_status.values()),
         "institutions": institutions_where(request.user, "view").count(),
+        "sections": [  # other apps' blocks of the home page (registry.register_home_section)
+            render_to_string(section.template, section_context, request)
+            for section, section_context in registry.home_sections(request)
+        ],
     }
     return render(request, "guji/home.html", context)
 

@@ -120,7 +120,7 @@ def test_upload_checks_the_file_then_import_writes_it_with_history(
     assert response.status_code == 302
     job.refresh_from_db()
     assert (job.status, job.created, job.processed_rows, job.total_rows) == ("done", 2, 2, 2)
-    holding = Holding.objects.get(call_number="善001")
+    holding = Holding.objects.get(call_number="善101")
     version = holding.history.get()
     assert (version.history_user, version.history_change_reason) == (cataloguer, "导入 藏书.xlsx")
     page = client.get(job.get_absolute_url()).content.decode()
