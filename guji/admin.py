@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from guji.cataloguing import forget_role_names
+from guji.concurrency import VersionField, current_version
 from guji.models import (
     AuthorRole,
     Binding,
@@ -285,6 +286,17 @@ class ResponsibilityInline(admin.TabularInline):
         return False  # edited as the catalogue-form text on the holding
 
 
+class HoldingAdminForm(forms.ModelForm):
+    """The admin adds the model and its fields; this adds the version the editor read."""
+
+    version = VersionField()  # a save over someone else's is refused
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["version"] = current_version(self.instance)
+
+
 @admin.register(Holding)
 class HoldingAdmin(ScopedAdminMixin, DomainFormAdmin):
     """Saved through create_holding/update_holding, so derived fields, the lock and history are
@@ -306,6 +318,7 @@ class HoldingAdmin(ScopedAdminMixin, DomainFormAdmin):
     )
     autocomplete_fields = ("sibu_class", "binding")
     inlines = [ResponsibilityInline]
+    form = HoldingAdminForm
 
     def write(self, request, form, obj):
         cleaned = form.cleaned_data
@@ -315,7 +328,13 @@ class HoldingAdmin(ScopedAdminMixin, DomainFormAdmin):
         if obj is not None:
             holding = Holding.objects.get(pk=obj.pk)
             reason = str(_("Changed in the admin"))
-            return update_holding(holding, data=data, by=request.user, reason=reason)
+            return update_holding(
+                holding,
+                data=data,
+                by=request.user,
+                reason=reason,
+                expected_version=cleaned.get("version"),
+            )
         return create_holding(
             institution=cleaned["institution"],
             data=data,

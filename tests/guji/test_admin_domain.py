@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from census.models import Campaign
 from guji.models import EditionType, Holding, ObjectGrant, RoleAssignment, SibuClass, User
 from guji.permissions import can
+from guji.services import update_holding
 from tests.factories import make_holding, make_institution, make_user
 
 pytestmark = pytest.mark.django_db
@@ -232,6 +233,23 @@ def test_a_locked_holding_the_domain_refuses_shows_only_the_error(admin_client):
     holding.refresh_from_db()
     assert holding.volumes == 24
     assert holding.history.count() == 1
+
+
+def test_an_admin_save_over_someone_elses_is_refused_and_keeps_their_change(admin_client):
+    holding = make_holding()
+    url = reverse("admin:guji_holding_change", args=[holding.pk])
+    data = _form_data(admin_client.get(url))
+    assert data["version"]
+    update_holding(holding, data={"volumes": 30}, by=None, reason="另一人修改")
+    data["volumes"] = "99"
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors()
+    assert not _messages(response)
+    holding.refresh_from_db()
+    assert holding.volumes == 30
 
 
 def test_a_locked_holding_offers_no_delete_and_bulk_delete_is_not_offered(admin_client):

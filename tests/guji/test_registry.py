@@ -33,7 +33,8 @@ def test_a_cycle_of_demo_parts_is_refused(parts):
 
 def test_the_installed_apps_register_their_demo_parts_urls_and_correction_page():
     keys = [p.key for p in registry.demo_parts()]
-    assert keys[:2] == ["census", "grades"]
+    assert keys[0] == "census"  # the register's grades grade what the census registered
+    assert keys.index("census") < keys.index("grades")
     assert keys.index("grades") < keys.index("protection") < keys.index("supervision")
     assert keys.index("grades") < keys.index("conservation")
     assert "environment" in keys
