@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from guji import editions
-from guji.cataloguing import Statement, catalogue_form, parse_title_juan, search_key
+from guji.cataloguing import Statement, catalogue_form, holding_search_key, parse_title_juan
 from guji.history import delete_audited, save_audited
 from guji.models import Holding, Institution, Responsibility, User
 from guji.permissions import require
@@ -50,13 +50,7 @@ def derive(holding: Holding, statements: Sequence[Statement] | None = None) -> N
     holding.edition_warnings = "\n".join(edition.warnings)
     if statements is not None:
         holding.authors_text = catalogue_form(list(statements))
-    holding.search_key = search_key(
-        holding.title_juan,
-        holding.title,
-        holding.authors_text,
-        holding.call_number,
-        holding.census_number,
-    )
+    holding.search_key = holding_search_key(holding)
 
 
 def _check_reason(reason: str) -> str:
