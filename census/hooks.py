@@ -26,7 +26,30 @@ def _timeline(holding) -> list:
     return holding_timeline(holding)
 
 
+def _bulk_submit(holdings, *, by, reason: str, data) -> registry.BulkResult:
+    """Send the chosen drafts and returned records to review (one round each)."""
+    from census.services import submit_entries
+    from guji.models import Holding
+
+    submittable = (Holding.Status.DRAFT, Holding.Status.RETURNED)
+    chosen = list(holdings.filter(status__in=submittable).only("id", "institution_id"))
+    others = holdings.exclude(status__in=submittable).count()
+    if chosen:
+        submit_entries(chosen, by=by, reason=reason)
+    skipped = [_("%(n)s not draft or returned") % {"n": others}] if others else []
+    return registry.BulkResult(done=len(chosen), skipped=skipped)
+
+
 def register() -> None:
+    registry.register_bulk_action(
+        registry.BulkAction(
+            key="submit",
+            label=_("Submit for review"),
+            run=_bulk_submit,
+            visible=lambda u: can_anywhere(u, "catalogue"),
+            order=10,
+        )
+    )
     for entry in (
         registry.NavEntry("campaigns", _("Campaigns"), "census:campaign_list", lambda u: True, 30),
         registry.NavEntry(

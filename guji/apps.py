@@ -19,3 +19,6 @@ class GujiConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_after_migrate, dispatch_uid="guji.after_migrate")
+        from guji import bulk
+
+        bulk.register()

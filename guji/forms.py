@@ -65,6 +65,19 @@ class HoldingCreateForm(HoldingForm):
 
 class HoldingFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
+    field = forms.ChoiceField(
+        label=_("Search in"),
+        required=False,
+        choices=[
+            ("", _("All fields")),
+            ("title", _("Title")),
+            ("author", _("Responsibility")),
+            ("edition", _("Edition statement")),
+            ("annotations", _("Annotations and colophons")),
+            ("seals", _("Seals")),
+            ("number", _("Call or census number")),
+        ],
+    )
     institution = forms.ModelChoiceField(
         label=_("Institution"), queryset=Institution.objects.none(), required=False
     )

@@ -28,14 +28,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "BulkAction",
+    "BulkResult",
     "DemoPart",
     "HoldingPanel",
     "HomeSection",
     "NavEntry",
+    "bulk_actions",
     "demo_parts",
     "holding_panels",
     "home_sections",
     "nav_entries",
+    "register_bulk_action",
     "register_demo",
     "register_holding_panel",
     "register_home_section",
@@ -90,11 +94,46 @@ class DemoPart:
     after: tuple[str, ...] = ()
 
 
+@dataclass
+class BulkResult:
+    """What a bulk action did: how many records it changed, and why it left others alone."""
+
+    done: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BulkAction:
+    """An action on the holdings chosen in the list (those on the page, or all matching).
+
+    ``run(holdings, by=user, reason=text, data=POST)`` gets the chosen holdings the user may
+    catalogue and returns a ``BulkResult``; it must leave history on every record it changes,
+    with ``reason``. ``field`` names an extra input the action needs (rendered by the list).
+    """
+
+    key: str
+    label: Any
+    run: Callable[..., BulkResult]
+    visible: Callable[[Any], bool]
+    order: int = 100
+    field: str = ""
+    field_label: Any = ""
+
+
+_bulk: dict[str, BulkAction] = {}
 _nav: dict[str, NavEntry] = {}
 _panels: dict[str, HoldingPanel] = {}
 _home: dict[str, HomeSection] = {}
 _timeline: dict[str, Callable[[Any], list]] = {}
 _demo: dict[str, DemoPart] = {}
+
+
+def register_bulk_action(action: BulkAction) -> None:
+    _bulk[action.key] = action
+
+
+def bulk_actions(user) -> list[BulkAction]:
+    return [a for a in sorted(_bulk.values(), key=lambda a: (a.order, a.key)) if a.visible(user)]
 
 
 def register_nav(entry: NavEntry) -> None:

@@ -32,6 +32,9 @@ EDITABLE_FIELDS = (
     "storage_location",
 )
 CENTRE_FIELDS = ("grade",)  # set by the centre (grading), not by the institution's cataloguer
+# Where a book is kept is not part of its census record: it may change while the record is
+# under review or registered (moves are not corrections).
+UNLOCKED_FIELDS = ("storage_location",)
 
 
 def derive(holding: Holding, statements: Sequence[Statement] | None = None) -> None:
@@ -139,7 +142,7 @@ def update_holding(
         require(by, "review" if correction else "catalogue", holding)
     reason = _check_reason(reason)
     holding = Holding.objects.select_for_update().get(pk=holding.pk)
-    if statements is not None or set(data) - set(CENTRE_FIELDS):
+    if statements is not None or set(data) - set(CENTRE_FIELDS) - set(UNLOCKED_FIELDS):
         _check_not_locked(holding, correction=correction)
     _assign(holding, data, by=by)
     derive(holding, statements)

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from guji import views
+from guji import list_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,10 +12,15 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The login page offers the language switch, so strangers must be able to use it.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("help/", views.help_page, name="help"),
     path("institutions/", views.institution_list, name="institution_list"),
     path("institutions/<int:pk>/", views.institution_detail, name="institution_detail"),
     path("holdings/", views.holding_list, name="holding_list"),
     path("holdings/new/", views.holding_create, name="holding_create"),
+    path("holdings/bulk/", list_views.holding_bulk, name="holding_bulk"),
+    path("holdings/export/", list_views.holding_export, name="holding_export"),
+    path("searches/", list_views.saved_search_create, name="saved_search_create"),
+    path("searches/<int:pk>/delete/", list_views.saved_search_delete, name="saved_search_delete"),
     path("holdings/<int:pk>/", views.holding_detail, name="holding_detail"),
     path("holdings/<int:pk>/edit/", views.holding_edit, name="holding_edit"),
     path("holdings/<int:pk>/timeline/", views.holding_timeline, name="holding_timeline"),

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -6,6 +8,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -13,10 +16,11 @@ from django.views.decorators.http import require_http_methods
 from guji import registry
 from guji.forms import HoldingCreateForm, HoldingFilterForm, HoldingForm
 from guji.history import version_changes
+from guji.list_views import SavedSearchForm
+from guji.lists import PAGE_SIZES, HoldingQuery
 from guji.models import Holding, RoleAssignment
 from guji.pagination import paginate
-from guji.permissions import can, holds_globally, institutions_where, require
-from guji.search import matching
+from guji.permissions import can, institutions_where, require
 from guji.services import create_holding, update_holding
 
 
@@ -69,29 +73,40 @@ def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def holding_list(request: HttpRequest) -> HttpResponse:
-    visible_institutions = institutions_where(request.user, "view")
-    form = HoldingFilterForm(request.GET or None, institutions=visible_institutions)
-    form.is_valid()  # a stale or foreign choice drops only itself, not the other filters
-    institutions = list(visible_institutions.values_list("pk", "name"))
-    holdings = Holding.objects.visible_to(request.user)
-    if not holds_globally(request.user, "view"):
-        # The same scope again as a list of ids: the planner then walks holding_inst_id
-        # instead of testing two permission subqueries on every row.
-        holdings = holdings.filter(institution__in=[pk for pk, _name in institutions])
-    holdings = filter_holdings(holdings, getattr(form, "cleaned_data", {}))
+    query = HoldingQuery.from_params(request.user, request.GET)
+    institutions = list(institutions_where(request.user, "view").values_list("pk", "name"))
+    holdings = query.queryset(request.user, institution_ids=[pk for pk, _name in institutions])
     page = paginate(
-        holdings.order_by("-id"),
-        request.GET.get("page"),
-        per_page=settings.GUJI_PAGE_SIZE,
+        holdings,
+        query.page,
+        per_page=query.per_page,
         rows=Holding.objects.for_list(),
     )
+    results = query.querystring(page=None)
     context = {
-        "form": form,
+        "form": query.form,
+        "query": query,
         "page": page,
+        "page_sizes": PAGE_SIZES,
+        "columns": query.sort_links(),
+        "rows": _rows(page, results),
         "may_create": can_create(request),
-        "institution_options": _institution_options(institutions, form),
+        "bulk_actions": registry.bulk_actions(request.user),
+        "saved_search_form": SavedSearchForm() if query.filters_querystring() else None,
+        "institution_options": _institution_options(institutions, query.form),
     }
     return render(request, "guji/holding_list.html", context)
+
+
+def _rows(page, results: str) -> list[tuple]:
+    """Each row's holding and its link, which carries the list it was opened from (the
+    record page's previous/next and "back to results")."""
+    start = page.start_index()
+    results = urlencode({"results": results})
+    return [
+        (h, f"{reverse('holding_detail', args=[h.pk])}?{results}&at={start + i}")
+        for i, h in enumerate(page.object_list)
+    ]
 
 
 def _institution_options(institutions: list[tuple[int, str]], form: HoldingFilterForm) -> str:
@@ -103,28 +118,6 @@ def _institution_options(institutions: list[tuple[int, str]], form: HoldingFilte
         '<option value="{}"{}>{}</option>',
         ((pk, " selected" if chosen and pk == chosen.pk else "", n) for pk, n in institutions),
     )
-
-
-def filter_holdings(holdings, data: dict):
-    if data.get("institution"):
-        holdings = holdings.filter(institution=data["institution"])
-    if data.get("dynasty"):
-        holdings = holdings.filter(edition_dynasty=data["dynasty"])
-    if data.get("edition_type"):
-        holdings = holdings.filter(edition_type=data["edition_type"])
-    if sibu := data.get("sibu"):
-        holdings = (
-            holdings.filter(sibu_class__bu=sibu.bu)
-            if sibu.level == 1
-            else holdings.filter(sibu_class=sibu)
-        )
-    if data.get("grade"):
-        holdings = holdings.filter(grade=data["grade"])
-    if data.get("status"):
-        holdings = holdings.filter(status=data["status"])
-    if q := (data.get("q") or "").strip():
-        holdings = matching(holdings, q)
-    return holdings
 
 
 def can_create(request: HttpRequest) -> bool:
@@ -249,3 +242,9 @@ def _statement_subject(version) -> str:
 def timeline_sources(holding: Holding) -> list[list]:
     """Other apps' entries for a holding's timeline (census reviews, repairs …)."""
     return [source(holding) for source in registry.timeline_sources()]
+
+
+def help_page(request: HttpRequest) -> HttpResponse:
+    """The cataloguing rules the forms enforce; long prose kept per language, not per msgid."""
+    language = "zh-hans" if (request.LANGUAGE_CODE or "").startswith("zh") else "en"
+    return render(request, "guji/help.html", {"help_body": f"guji/help/{language}.html"})

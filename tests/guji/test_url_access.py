@@ -33,6 +33,13 @@ EXPECTED: dict[tuple[str, str | None, str], tuple[int, ...]] = {
     ("institution_detail", "institution_b", "get"):   (302, 404, 404, 200, 200, 200, 200, 200),
     ("holding_list", None, "get"):                    (302, 200, 200, 200, 200, 200, 200, 200),
     ("holding_create", None, "get"):                  (302, 200, 200, 200, 403, 403, 200, 403),
+    ("help", None, "get"):                            (302, 200, 200, 200, 200, 200, 200, 200),
+    # the list's export reads the same filters as the list: everyone exports what they see
+    ("holding_export", None, "get"):                  (302, 200, 200, 200, 200, 200, 200, 200),
+    ("holding_bulk", None, "get"):                    (302, 405, 405, 405, 405, 405, 405, 405),
+    ("saved_search_create", None, "get"):             (302, 405, 405, 405, 405, 405, 405, 405),
+    ("saved_search_delete", "institution_a", "get"):  (302, 405, 405, 405, 405, 405, 405, 405),
+    ("saved_search_delete", "institution_a", "post"): (302, 404, 404, 404, 404, 404, 404, 404),
     ("holding_detail", "holding_a", "get"):           (302, 200, 200, 404, 200, 200, 200, 200),
     ("holding_detail", "holding_b", "get"):           (302, 404, 404, 200, 200, 200, 200, 200),
     ("holding_edit", "holding_a", "get"):             (302, 200, 200, 404, 403, 403, 200, 403),
@@ -141,7 +148,16 @@ def _export_by_cataloguer_a(institution) -> dict:
     return {"pk": job.pk}
 
 
+def _saved_search_of_someone_else(_target) -> dict:
+    """A saved search belonging to a user none of the roles is: no one else may delete it."""
+    from guji.models import SavedSearch
+    from tests.factories import make_user
+
+    return {"pk": SavedSearch.objects.create(user=make_user(), name="清刻本", query="q=清").pk}
+
+
 PATH_KWARGS: dict[str, Callable[[object], dict]] = {
+    "saved_search_delete": _saved_search_of_someone_else,
     "census:photo": _photo_of,
     "census:photo_delete": _photo_pk_of,
     "census:catalogue_job": _export_by_cataloguer_a,
