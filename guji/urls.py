@@ -24,6 +24,14 @@ urlpatterns = [
     path("holdings/<int:pk>/", views.holding_detail, name="holding_detail"),
     path("holdings/<int:pk>/edit/", views.holding_edit, name="holding_edit"),
     path("holdings/<int:pk>/timeline/", views.holding_timeline, name="holding_timeline"),
+    path("holdings/<int:pk>/print/", views.holding_print, name="holding_print"),
+    path("holdings/<int:pk>/delete/", views.holding_delete, name="holding_delete"),
+    path("holdings/deleted/", views.deleted_list, name="deleted_list"),
+    path(
+        "holdings/deleted/<int:history_id>/restore/",
+        views.holding_restore,
+        name="holding_restore",
+    ),
     path("census/", include("census.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,9 +19,15 @@ from guji.history import version_changes
 from guji.list_views import SavedSearchForm
 from guji.lists import PAGE_SIZES, HoldingQuery
 from guji.models import Holding, RoleAssignment
-from guji.pagination import paginate
-from guji.permissions import can, institutions_where, require
-from guji.services import create_holding, update_holding
+from guji.pagination import count_rows, page_number, paginate
+from guji.permissions import can, can_anywhere, institutions_where, require
+from guji.services import (
+    create_holding,
+    delete_draft,
+    deleted_holdings,
+    restore_holding,
+    update_holding,
+)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -34,8 +40,21 @@ def home(request: HttpRequest) -> HttpResponse:
         "statuses": statuses,
         "total": sum(by_status.values()),
         "institutions": institutions_where(request.user, "view").count(),
+        "saved_searches": saved_search_counts(request.user),
+        "may_manage": can_anywhere(request.user, "manage"),
     }
     return render(request, "guji/home.html", context)
+
+
+def saved_search_counts(user) -> list[tuple]:
+    """The user's saved searches, each with how many holdings it finds now (counted as the
+    list counts: exactly up to 1,000, then "more than")."""
+    out = []
+    for saved in user.saved_searches.all()[:30]:
+        query = HoldingQuery.from_params(user, QueryDict(saved.query))
+        n, accuracy = count_rows(query.queryset(user))
+        out.append((saved, n, accuracy))
+    return out
 
 
 def institution_list(request: HttpRequest) -> HttpResponse:
@@ -131,10 +150,13 @@ def holding_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
+    may_edit = can(request.user, "catalogue", holding)
     context = {
         "holding": holding,
         "responsibilities": list(holding.responsibilities.all()),
-        "may_edit": can(request.user, "catalogue", holding),
+        "may_edit": may_edit,
+        "may_delete": may_edit and holding.status == Holding.Status.DRAFT,
+        "record_nav": record_nav(request, holding),
         "panels": [  # other apps' sections of the page, each rendered with its own context
             {
                 "key": panel.key,
@@ -248,3 +270,87 @@ def help_page(request: HttpRequest) -> HttpResponse:
     """The cataloguing rules the forms enforce; long prose kept per language, not per msgid."""
     language = "zh-hans" if (request.LANGUAGE_CODE or "").startswith("zh") else "en"
     return render(request, "guji/help.html", {"help_body": f"guji/help/{language}.html"})
+
+
+def record_nav(request: HttpRequest, holding: Holding) -> dict | None:
+    """Previous/next within the list the record was opened from, and the way back to it.
+
+    The link from the list carries the list's query string (``results``) and the record's
+    position in it (``at``); the neighbours are read again from the same query, so they are the
+    list's neighbours even when sorted or filtered. Three ids, one query.
+    """
+    results = request.GET.get("results")
+    if results is None:
+        return None
+    query = HoldingQuery.from_params(request.user, QueryDict(results))
+    at = page_number(request.GET.get("at"))
+    offset = max(at - 2, 0)
+    ids = list(query.queryset(request.user).values_list("pk", flat=True)[offset : at + 1])
+    here = at - 1 - offset
+    if here >= len(ids) or ids[here] != holding.pk:  # the list has changed since
+        here = ids.index(holding.pk) if holding.pk in ids else None
+
+    def link(pk: int, position: int) -> str:
+        extra = urlencode({"results": results, "at": position})
+        return f"{reverse('holding_detail', args=[pk])}?{extra}"
+
+    page = (at - 1) // query.per_page + 1
+    back = QueryDict(results, mutable=True)
+    back["page"] = page
+    nav = {"back": f"{reverse('holding_list')}?{back.urlencode()}", "position": at}
+    if here is not None:
+        if here > 0:
+            nav["previous"] = link(ids[here - 1], at - 1)
+        if here + 1 < len(ids):
+            nav["next"] = link(ids[here + 1], at + 1)
+    return nav
+
+
+def holding_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The record sheet: a catalogue card and every field, laid out for paper."""
+    holding = get_object_or_404(
+        Holding.objects.visible_to(request.user).select_related(
+            "institution", "sibu_class", "binding"
+        ),
+        pk=pk,
+    )
+    context = {"holding": holding, "responsibilities": list(holding.responsibilities.all())}
+    return render(request, "guji/holding_print.html", context)
+
+
+@require_http_methods(["POST"])
+def holding_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    holding = get_object_or_404(Holding.objects.visible_to(request.user), pk=pk)
+    require(request.user, "catalogue", holding)
+    try:
+        delete_draft(holding, by=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return redirect(holding)
+    messages.success(
+        request,
+        _("%(title)s deleted. Its history is kept; a manager of the institution can restore it.")
+        % {"title": holding.title_juan},
+    )
+    return redirect("holding_list")
+
+
+def deleted_list(request: HttpRequest) -> HttpResponse:
+    if not can_anywhere(request.user, "manage"):
+        raise PermissionDenied
+    page = paginate(
+        deleted_holdings(request.user), request.GET.get("page"), per_page=settings.GUJI_PAGE_SIZE
+    )
+    return render(request, "guji/deleted_list.html", {"page": page})
+
+
+@require_http_methods(["POST"])
+def holding_restore(request: HttpRequest, history_id: int) -> HttpResponse:
+    version = get_object_or_404(deleted_holdings(request.user), history_id=history_id)
+    try:
+        holding = restore_holding(version, by=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return redirect("deleted_list")
+    messages.success(request, _("Record restored."))
+    return redirect(holding)

@@ -46,6 +46,14 @@ EXPECTED: dict[tuple[str, str | None, str], tuple[int, ...]] = {
     ("holding_edit", "holding_b", "get"):             (302, 404, 404, 200, 403, 403, 200, 403),
     ("holding_timeline", "holding_a", "get"):         (302, 200, 200, 404, 200, 200, 200, 200),
     ("holding_timeline", "holding_b", "get"):         (302, 404, 404, 200, 200, 200, 200, 200),
+    ("holding_print", "holding_a", "get"):            (302, 200, 200, 404, 200, 200, 200, 200),
+    ("holding_print", "holding_b", "get"):            (302, 404, 404, 200, 200, 200, 200, 200),
+    ("holding_delete", "holding_a", "get"):           (302, 405, 405, 405, 405, 405, 405, 405),
+    ("holding_delete", "holding_b", "post"):          (302, 404, 404, 302, 403, 403, 302, 403),
+    # deleted drafts: seen and restored by the managers of their institution
+    ("deleted_list", None, "get"):                    (302, 403, 200, 403, 403, 403, 200, 403),
+    ("holding_restore", "holding_a", "get"):          (302, 405, 405, 405, 405, 405, 405, 405),
+    ("holding_restore", "holding_a", "post"):         (302, 404, 302, 404, 404, 404, 302, 404),
     # census workflow: campaigns (opened by the centre), submission, review, corrections
     ("census:campaign_list", None, "get"):            (302, 200, 200, 200, 200, 200, 200, 200),
     ("census:campaign_create", None, "get"):          (302, 403, 403, 403, 403, 403, 200, 403),
@@ -83,7 +91,15 @@ EXPECTED: dict[tuple[str, str | None, str], tuple[int, ...]] = {
 # fmt: on
 
 # Where a signed-in user's 302 must lead, by URL name.
-REDIRECTS = {"login": "home", "logout": "login", "census:review_batch": "census:review_queue"}
+REDIRECTS = {
+    "login": "home",
+    "logout": "login",
+    "census:review_batch": "census:review_queue",
+    "holding_delete": "holding_detail",  # no reason given: back to the record, nothing deleted
+    "holding_restore": "deleted_list",  # no reason given: back to the list, nothing restored
+}
+# Redirects to a page of the target itself (REDIRECTS names the URL, the target fills it).
+REDIRECT_TO_TARGET = {"holding_delete"}
 
 
 # How a target fills a URL's path; URLs not listed take {"pk": target.pk}.
@@ -156,7 +172,20 @@ def _saved_search_of_someone_else(_target) -> dict:
     return {"pk": SavedSearch.objects.create(user=make_user(), name="清刻本", query="q=清").pk}
 
 
+def _deleted_draft_at(holding) -> dict:
+    """A draft of ``holding``'s institution, deleted (made inside the test)."""
+    from guji.models import Holding
+    from guji.services import delete_draft
+    from tests.factories import make_holding
+
+    draft = make_holding(holding.institution)
+    delete_draft(draft, by=None, reason="测试删除")
+    version = Holding.history.filter(id=draft.pk, history_type="-").get()
+    return {"history_id": version.history_id}
+
+
 PATH_KWARGS: dict[str, Callable[[object], dict]] = {
+    "holding_restore": _deleted_draft_at,
     "saved_search_delete": _saved_search_of_someone_else,
     "census:photo": _photo_of,
     "census:photo_delete": _photo_pk_of,
@@ -236,6 +265,8 @@ def test_each_role_gets_the_expected_status(world, client, role, name, target, m
         goes_to = urlsplit(response["Location"]).path
         if role == "anonymous":
             assert goes_to == reverse("login"), f"{url} must send strangers to the login page"
+        elif name in REDIRECT_TO_TARGET:
+            assert goes_to == reverse(REDIRECTS[name], kwargs=kwargs)
         else:
             assert goes_to == reverse(REDIRECTS[name])
 
