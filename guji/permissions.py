@@ -81,6 +81,23 @@ def scope_filter(user: AnyUser, action: Action, path: str) -> Q:
     return Q(**{f"{path}__in": direct}) | Q(**{f"{path}__in": via_group})
 
 
+def scope_any(user: AnyUser, actions: tuple[Action, ...], path: str) -> Q:
+    """Rows the user may do any of ``actions`` on (a reviewer's everything or a cataloguer's own).
+
+    Never ``scope_filter(a) | scope_filter(b)``: the "everything" of a global role is an empty
+    Q, and Django drops an empty Q from an OR, so the union would shrink to the other scope.
+    """
+    if not _active(user):
+        return Q(pk__in=[])
+    if any(holds_globally(user, action) for action in actions):
+        return Q()
+    combined = Q(pk__in=[])
+    for action in actions:
+        direct, via_group = _granted_institution_ids(user, action)
+        combined |= Q(**{f"{path}__in": direct}) | Q(**{f"{path}__in": via_group})
+    return combined
+
+
 def institutions_where(user: AnyUser, action: Action) -> models.QuerySet[Institution]:
     return Institution.objects.filter(scope_filter(user, action, "pk"))
 
