@@ -2,6 +2,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from guji import registry
+from guji.notifications import unread
 from guji.permissions import can_anywhere, roles_of
 
 
@@ -20,5 +21,6 @@ def navigation(request: HttpRequest) -> dict:
             "can_review": can_anywhere(user, "review"),
             "is_staff": user.is_staff,
             "entries": entries,
+            "unread": unread(user).count(),
         }
     }

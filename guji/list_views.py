@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +15,8 @@ from django.views.decorators.http import require_POST
 from guji import registry
 from guji.bulk import BULK_LIMIT, EXPORT_INLINE_LIMIT, chosen_holdings, editable, export_xlsx
 from guji.lists import HoldingQuery
-from guji.models import SavedSearch
+from guji.models import Notification, SavedSearch
+from guji.notifications import mark_read
 
 
 class SavedSearchForm(forms.Form):
@@ -144,3 +145,26 @@ def saved_search_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _params(querystring: str) -> QueryDict:
     return QueryDict(querystring)
+
+
+def inbox(request: HttpRequest) -> HttpResponse:
+    from django.conf import settings
+
+    from guji.pagination import paginate
+
+    messages_ = request.user.notifications.all()
+    page = paginate(messages_, request.GET.get("page"), per_page=settings.GUJI_PAGE_SIZE)
+    return render(request, "guji/inbox.html", {"page": page})
+
+
+def inbox_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open a message: it is read, and the user goes where it points."""
+    message = get_object_or_404(Notification, pk=pk, user=request.user)
+    mark_read(request.user, [message.pk])
+    return redirect(message.url or "inbox")
+
+
+@require_POST
+def inbox_read(request: HttpRequest) -> HttpResponse:
+    mark_read(request.user)
+    return redirect("inbox")

@@ -13,6 +13,9 @@ urlpatterns = [
     # The login page offers the language switch, so strangers must be able to use it.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("help/", views.help_page, name="help"),
+    path("inbox/", list_views.inbox, name="inbox"),
+    path("inbox/read/", list_views.inbox_read, name="inbox_read"),
+    path("inbox/<int:pk>/", list_views.inbox_open, name="inbox_open"),
     path("institutions/", views.institution_list, name="institution_list"),
     path("institutions/<int:pk>/", views.institution_detail, name="institution_detail"),
     path("holdings/", views.holding_list, name="holding_list"),

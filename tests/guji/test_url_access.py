@@ -34,6 +34,10 @@ EXPECTED: dict[tuple[str, str | None, str], tuple[int, ...]] = {
     ("holding_list", None, "get"):                    (302, 200, 200, 200, 200, 200, 200, 200),
     ("holding_create", None, "get"):                  (302, 200, 200, 200, 403, 403, 200, 403),
     ("help", None, "get"):                            (302, 200, 200, 200, 200, 200, 200, 200),
+    ("inbox", None, "get"):                           (302, 200, 200, 200, 200, 200, 200, 200),
+    ("inbox_read", None, "get"):                      (302, 405, 405, 405, 405, 405, 405, 405),
+    ("inbox_read", None, "post"):                     (302, 302, 302, 302, 302, 302, 302, 302),
+    ("inbox_open", "institution_a", "get"):           (302, 404, 404, 404, 404, 404, 404, 404),
     # the list's export reads the same filters as the list: everyone exports what they see
     ("holding_export", None, "get"):                  (302, 200, 200, 200, 200, 200, 200, 200),
     ("holding_bulk", None, "get"):                    (302, 405, 405, 405, 405, 405, 405, 405),
@@ -97,6 +101,7 @@ REDIRECTS = {
     "census:review_batch": "census:review_queue",
     "holding_delete": "holding_detail",  # no reason given: back to the record, nothing deleted
     "holding_restore": "deleted_list",  # no reason given: back to the list, nothing restored
+    "inbox_read": "inbox",
 }
 # Redirects to a page of the target itself (REDIRECTS names the URL, the target fills it).
 REDIRECT_TO_TARGET = {"holding_delete"}
@@ -184,7 +189,16 @@ def _deleted_draft_at(holding) -> dict:
     return {"history_id": version.history_id}
 
 
+def _message_to_someone_else(_target) -> dict:
+    """A notification to a user none of the roles is: no one else may open it."""
+    from guji.notifications import notify
+    from tests.factories import make_user
+
+    return {"pk": notify(make_user(), "别人的消息").pk}
+
+
 PATH_KWARGS: dict[str, Callable[[object], dict]] = {
+    "inbox_open": _message_to_someone_else,
     "holding_restore": _deleted_draft_at,
     "saved_search_delete": _saved_search_of_someone_else,
     "census:photo": _photo_of,
