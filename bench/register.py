@@ -124,8 +124,8 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-_ROW = re.compile(r'href="/holdings/\d+/"')
-_TOTAL = re.compile(r'<span class="muted">([^<]*?)</span>\s*(?:<a class="button"|</div>)')
+_ROW = re.compile(r'href="/holdings/\d+/(?:\?[^"]*)?"')
+_TOTAL = re.compile(r'<span class="muted count">([^<]*?)</span>')
 
 
 def measure(client, url: str, *, repeat: int, warmup: int) -> Result:

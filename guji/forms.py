@@ -102,6 +102,27 @@ class HoldingFilterForm(forms.Form):
         ]
         self.fields["sibu"].queryset = SibuClass.objects.filter(active=True)
         self.fields["sibu"].empty_label = _("Any")
+        self.plain_choices = {"sibu": _LazyChoices(self._sibu_choices)}
         self.fields["institution"].empty_label = _("Any")
         self.fields["grade"].choices = any_ + list(Grade.choices)
         self.fields["status"].choices = any_ + list(Holding.Status.choices)
+
+    def _sibu_choices(self) -> list[tuple]:
+        """The classes as (id, label) without making a model instance each (what str() of a
+        SibuClass gives: 经 for a branch, 经·易类 for a class)."""
+        rows = self.fields["sibu"].queryset.values_list("id", "bu", "name", "level")
+        return [("", self.fields["sibu"].empty_label)] + [
+            (pk, bu if level == 1 else f"{bu}·{name}") for pk, bu, name, level in rows
+        ]
+
+
+class _LazyChoices:
+    """Choices computed when first iterated (a form built but not rendered costs nothing)."""
+
+    def __init__(self, make):
+        self._make, self._choices = make, None
+
+    def __iter__(self):
+        if self._choices is None:
+            self._choices = self._make()
+        return iter(self._choices)

@@ -11,6 +11,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import QueryDict
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from guji.forms import HoldingFilterForm
@@ -52,8 +54,9 @@ class HoldingQuery:
     params: QueryDict = field(default_factory=QueryDict)
 
     @classmethod
-    def from_params(cls, user, params: QueryDict) -> "HoldingQuery":
-        institutions = institutions_where(user, "view")
+    def from_params(cls, user, params: QueryDict, *, institutions=None) -> "HoldingQuery":
+        if institutions is None:
+            institutions = institutions_where(user, "view")
         filters = params.copy()
         for key in STATE:
             filters.pop(key, None)
@@ -158,3 +161,54 @@ def filter_holdings(holdings: QuerySet, data: dict) -> QuerySet:
     if q := (data.get("q") or "").strip():
         holdings = matching(holdings, q, data.get("field") or None)
     return holdings
+
+
+_ROW = (
+    '<tr><td class="check"><input type="checkbox" name="holdings" value="{pk}" '
+    'aria-label="{call_number}"><input type="hidden" name="page_holdings" value="{pk}"></td>'
+    '<td class="serif"><a href="{link}">{title}</a>{extant}</td>'
+    '<td class="serif opt">{authors}</td>'
+    '<td class="serif">{edition}</td>'
+    '<td class="num opt">{volumes}</td>'
+    "<td>{institution}</td>"
+    "<td>{call_number}{census_number}</td>"
+    '<td><span class="badge {status}">{status_label}</span>{grade}</td></tr>'
+)
+
+
+def render_rows(rows: list[tuple]) -> str:
+    """The list's rows as HTML, one ``format_html`` each.
+
+    A template loop resolves ~15 variables a row through the template engine (lookups, lazy
+    translations, escaping): ~0.3 ms a row, 15 ms for 50. This is ~20 µs a row. The markup is
+    the table's own (templates/guji/holding_list.html holds the header and the empty row).
+    """
+    statuses = {value: str(label) for value, label in Holding.Status.choices}
+    grades = {value: str(label) for value, label in Holding._meta.get_field("grade").choices}
+    out = []
+    for h, link in rows:
+        out.append(
+            format_html(
+                _ROW,
+                pk=h.pk,
+                link=link,
+                title=h.title_juan,
+                extant=format_html(' <span class="muted">{}</span>', h.extant) if h.extant else "",
+                authors=h.authors_text,
+                edition=h.edition_statement,
+                volumes=h.volumes,
+                institution=h.institution.short_name or h.institution.name,
+                call_number=h.call_number,
+                census_number=format_html(
+                    '<br><span class="muted nowrap">{}</span>', h.census_number
+                )
+                if h.census_number
+                else "",
+                status=h.status,
+                status_label=statuses.get(h.status, h.status),
+                grade=format_html(' <span class="badge">{}</span>', grades[h.grade])
+                if h.grade
+                else "",
+            )
+        )
+    return mark_safe("".join(out))  # each row is built by format_html, which escapes

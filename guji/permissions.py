@@ -120,10 +120,19 @@ def can(user: AnyUser, action: Action, obj: models.Model) -> bool:
 
 
 def can_anywhere(user: AnyUser, action: Action) -> bool:
-    """May the user do ``action`` at some institution (to show a menu entry or a button)."""
-    return _active(user) and (
-        holds_globally(user, action) or institutions_where(user, action).exists()
-    )
+    """May the user do ``action`` at some institution (to show a menu entry or a button).
+
+    Asked by several menus on every page: remembered on the user object, which lives for one
+    request (role changes forget it, see _forget_cached_perms).
+    """
+    if not _active(user):
+        return False
+    cache = getattr(user, "_guji_anywhere", None)
+    if cache is None:
+        cache = user._guji_anywhere = {}
+    if action not in cache:
+        cache[action] = holds_globally(user, action) or institutions_where(user, action).exists()
+    return cache[action]
 
 
 def require(user: AnyUser, action: Action, obj: models.Model) -> None:
@@ -134,7 +143,9 @@ def require(user: AnyUser, action: Action, obj: models.Model) -> None:
 def roles_of(user: AnyUser) -> set[str]:
     if not _active(user):
         return set()
-    return set(user.role_assignments.values_list("role", flat=True))
+    if getattr(user, "_guji_roles", None) is None:  # asked by several menus of one page
+        user._guji_roles = set(user.role_assignments.values_list("role", flat=True))
+    return set(user._guji_roles)
 
 
 def sync_role_groups() -> None:
@@ -229,5 +240,11 @@ def _require_role_manager(by: User | None, institution: Institution | None) -> N
 
 
 def _forget_cached_perms(user: User) -> None:
-    for attr in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+    for attr in (
+        "_perm_cache",
+        "_user_perm_cache",
+        "_group_perm_cache",
+        "_guji_anywhere",
+        "_guji_roles",
+    ):
         user.__dict__.pop(attr, None)

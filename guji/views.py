@@ -17,7 +17,7 @@ from guji import registry
 from guji.forms import HoldingCreateForm, HoldingFilterForm, HoldingForm
 from guji.history import version_changes
 from guji.list_views import SavedSearchForm
-from guji.lists import PAGE_SIZES, HoldingQuery
+from guji.lists import PAGE_SIZES, HoldingQuery, render_rows
 from guji.models import Holding, RoleAssignment
 from guji.pagination import count_rows, page_number, paginate
 from guji.permissions import can, can_anywhere, institutions_where, require
@@ -92,8 +92,9 @@ def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def holding_list(request: HttpRequest) -> HttpResponse:
-    query = HoldingQuery.from_params(request.user, request.GET)
-    institutions = list(institutions_where(request.user, "view").values_list("pk", "name"))
+    visible = institutions_where(request.user, "view")
+    query = HoldingQuery.from_params(request.user, request.GET, institutions=visible)
+    institutions = list(visible.values_list("pk", "name"))
     holdings = query.queryset(request.user, institution_ids=[pk for pk, _name in institutions])
     page = paginate(
         holdings,
@@ -102,13 +103,15 @@ def holding_list(request: HttpRequest) -> HttpResponse:
         rows=Holding.objects.for_list(),
     )
     results = query.querystring(page=None)
+    rows = _rows(page, results)
     context = {
         "form": query.form,
         "query": query,
         "page": page,
         "page_sizes": PAGE_SIZES,
         "columns": query.sort_links(),
-        "rows": _rows(page, results),
+        "rows": rows,
+        "rows_html": render_rows(rows),
         "may_create": can_create(request),
         "bulk_actions": registry.bulk_actions(request.user),
         "saved_search_form": SavedSearchForm() if query.filters_querystring() else None,
@@ -122,8 +125,10 @@ def _rows(page, results: str) -> list[tuple]:
     record page's previous/next and "back to results")."""
     start = page.start_index()
     results = urlencode({"results": results})
+    placeholder = "999999999"
+    detail = reverse("holding_detail", args=[placeholder])  # reversed once, not per row
     return [
-        (h, f"{reverse('holding_detail', args=[h.pk])}?{results}&at={start + i}")
+        (h, f"{detail.replace(placeholder, str(h.pk))}?{results}&at={start + i}")
         for i, h in enumerate(page.object_list)
     ]
 
@@ -140,7 +145,7 @@ def _institution_options(institutions: list[tuple[int, str]], form: HoldingFilte
 
 
 def can_create(request: HttpRequest) -> bool:
-    return institutions_where(request.user, "catalogue").exists()
+    return can_anywhere(request.user, "catalogue")
 
 
 def holding_detail(request: HttpRequest, pk: int) -> HttpResponse:
