@@ -18,6 +18,8 @@ from datetime import UTC, datetime, timedelta
 from itertools import accumulate
 from pathlib import Path
 
+from guji.chinese import write_number
+
 DATA = Path(__file__).resolve().parent.parent / "guji" / "data"
 
 # title_juan | responsibility | 四部 class code
@@ -235,22 +237,7 @@ PUBLISHERS = [
 ]
 INST_KINDS = ["圖書館", "博物館", "檔案館", "大學圖書館", "文化館", "寺", "紀念館", "中學"]
 
-_NUM = "〇一二三四五六七八九"
-
-
-def chinese_numeral(n: int) -> str:
-    """1 → 一 … 99 → 九十九, 100 → 一百 … 999 (as catalogues write juan counts and years)."""
-    if n < 10:
-        return _NUM[n]
-    if n < 20:
-        return "十" + (_NUM[n - 10] if n > 10 else "")
-    if n < 100:
-        return _NUM[n // 10] + "十" + (_NUM[n % 10] if n % 10 else "")
-    hundreds, rest = divmod(n, 100)
-    tail = "" if rest == 0 else ("〇" + _NUM[rest] if rest < 10 else chinese_numeral(rest))
-    if 10 <= rest < 20:
-        tail = "一" + tail
-    return _NUM[hundreds] + "百" + tail
+chinese_numeral = write_number  # as catalogues write juan counts and years
 
 
 def _reigns() -> dict[str, list[tuple[str, int, int]]]:

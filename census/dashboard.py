@@ -29,11 +29,16 @@ class Segment:
     label: str
     count: int
     percent: float  # of the row's scale, for the bar
+    start: float = 0.0  # where the segment begins, in percent of the scale
 
     @property
     def width(self) -> str:
-        """CSS width, never localised (a decimal comma would break the style)."""
-        return f"{self.percent:.2f}%"
+        """The SVG width in the bar's 0–100 units, never localised (no decimal comma)."""
+        return f"{self.percent:.2f}"
+
+    @property
+    def x(self) -> str:
+        return f"{self.start:.2f}"
 
 
 @dataclass
@@ -59,8 +64,8 @@ class Row:
         return sum(self.queue.values())
 
     @property
-    def estimate_left(self) -> str:
-        return f"{self.estimate_percent:.2f}%"
+    def estimate_x(self) -> str:
+        return f"{self.estimate_percent:.2f}"
 
     def queue_cells(self) -> list[tuple[AgeBucket, int]]:
         return [(b, self.queue.get(b.key, 0)) for b in AGE_BUCKETS]
@@ -129,6 +134,10 @@ def _bars(row: Row, scale: int) -> None:
         for s in STATES
         if row.counts.get(s, 0)
     ]
+    start = 0.0
+    for segment in row.segments:
+        segment.start = start
+        start += segment.percent
     row.estimate_percent = 100 * row.estimate / scale
 
 

@@ -13,7 +13,6 @@ out twice: once to count the pages of each part, once to print them with the tot
 
 import json
 import logging
-import re
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
@@ -35,6 +34,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from census.models import Campaign, ExportJob
+from guji.files.spreadsheets import XlsxWriter, clean_text
 from guji.models import Holding, Institution, User
 from guji.permissions import can, holds_globally
 from guji.templatetags.guji import cn_number
@@ -148,13 +148,7 @@ def iter_entries(scope: Scope) -> Iterator[Entry]:
         yield Entry(index, *(_clean(v) for v in row[:5]), row[5], _clean(row[6]), row[7])
 
 
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _clean(value: object) -> str:
-    """Drop control characters, which XML (xlsx) cannot hold and a PDF cannot show."""
-    text = "" if value is None else str(value)
-    return _UNPRINTABLE.sub("", text)
+_clean = clean_text  # control characters: XML (xlsx) cannot hold them, a PDF cannot show them
 
 
 def institution_names(scope: Scope) -> dict[int, str]:
@@ -275,7 +269,6 @@ COLUMN_WIDTHS = {  # in characters of the default font; CJK characters count abo
 
 def write_xlsx(scope: Scope, out: Path, *, progress: Progress | None = None) -> ExportResult:
     """A title row, a header row frozen above the entries, one entry per row."""
-    import pandas as pd
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
@@ -283,42 +276,29 @@ def write_xlsx(scope: Scope, out: Path, *, progress: Progress | None = None) -> 
     names = institution_names(scope)
     total = catalogue_holdings(scope).count()
     result = ExportResult()
-    with pd.ExcelWriter(out, engine="openpyxl") as writer:
-        row = 1  # 0-based row of the header; the title goes above it
-        entries = iter_entries(scope)
-        while True:
-            chunk = list(islice(entries, FETCH_SIZE))
-            if not chunk and row > 1:
-                break
-            frame = pd.DataFrame(
-                [_xlsx_row(e, names, scope.several_institutions) for e in chunk],
-                columns=columns,
-            ).astype({"册数": "Int64"})
-            frame.to_excel(
-                writer, sheet_name=SHEET_NAME, startrow=row, index=False, header=row == 1
-            )
-            sheet = writer.sheets[SHEET_NAME]
-            first_data_row = row + (2 if row == 1 else 1)  # 1-based, below any header
-            _keep_text_as_text(sheet, chunk, first_data_row, columns)
-            row += len(chunk) + (1 if row == 1 else 0)
-            result.entries += len(chunk)
-            if progress:
-                progress(result.entries, total)
-            if not chunk:
-                break
-        sheet = writer.sheets[SHEET_NAME]
-        sheet.cell(row=1, column=1, value=scope.title()).font = Font(bold=True, size=14)
-        sheet.merge_cells(start_row=1, end_row=1, start_column=1, end_column=len(columns))
-        sheet.row_dimensions[1].height = 24
-        for col, name in enumerate(columns, start=1):
-            sheet.column_dimensions[get_column_letter(col)].width = COLUMN_WIDTHS[name]
-            header = sheet.cell(row=2, column=col)
-            header.font = Font(bold=True)
-            header.alignment = Alignment(horizontal="center")
-        sheet.freeze_panes = "A3"
-        sheet.print_title_rows = "2:2"
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    writer = XlsxWriter()
+    sheet = writer.sheet(SHEET_NAME)
+    writer.set(sheet, 1, 1, scope.title()).font = Font(bold=True, size=14)
+    sheet.merge_cells(start_row=1, end_row=1, start_column=1, end_column=len(columns))
+    sheet.row_dimensions[1].height = 24
+    writer.append(sheet, columns)
+    for col, name in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(col)].width = COLUMN_WIDTHS[name]
+        header = sheet.cell(row=2, column=col)
+        header.font = Font(bold=True)
+        header.alignment = Alignment(horizontal="center")
+    for entry in iter_entries(scope):
+        writer.append(sheet, _xlsx_row(entry, names, scope.several_institutions))
+        result.entries += 1
+        if progress and result.entries % FETCH_SIZE == 0:
+            progress(result.entries, total)
+    if progress:
+        progress(result.entries, total)
+    sheet.freeze_panes = "A3"
+    sheet.print_title_rows = "2:2"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    writer.save(out)
     return result
 
 
@@ -333,17 +313,6 @@ def _xlsx_row(entry: Entry, names: dict[int, str], several: bool) -> list:
         entry.extant,
     ]
     return [*row, names.get(entry.institution_id, "")] if several else row
-
-
-def _keep_text_as_text(sheet, chunk: list[Entry], first_row: int, columns: list[str]) -> None:
-    """openpyxl stores a string that starts with "=" as a formula: a catalogue has none."""
-    for offset, entry in enumerate(chunk):
-        values = _xlsx_row(entry, {}, False)
-        for col, value in enumerate(values, start=1):
-            if isinstance(value, str) and value.startswith("="):
-                cell = sheet.cell(row=first_row + offset, column=col)
-                cell.value = value
-                cell.data_type = "s"
 
 
 # --- PDF --------------------------------------------------------------------------------------

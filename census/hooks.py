@@ -1,5 +1,6 @@
 """The census's parts of the core's pages, registered in ``CensusConfig.ready()``."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from guji import registry
@@ -18,6 +19,10 @@ def _census_panel(request, holding) -> dict:
     from census.templatetags.census_workflow import census_panel
 
     return census_panel({"request": request}, holding)
+
+
+def _correction_url(holding) -> str:
+    return reverse("census:holding_correction", args=[holding.pk])
 
 
 def _timeline(holding) -> list:
@@ -87,3 +92,14 @@ def register() -> None:
         registry.HoldingPanel("leaf_photos", "census/includes/photos_panel.html", _photos_panel, 20)
     )
     registry.register_timeline_source("census", _timeline)
+    registry.register_urls("census/", "census.urls")
+    registry.register_correction(
+        lambda holding: reverse("census:holding_correction", args=[holding.pk])
+    )
+    registry.register_demo(registry.DemoPart(key="census", load=_demo, before=("grades",)))
+
+
+def _demo() -> dict[str, int]:
+    from census.demo import load
+
+    return load()

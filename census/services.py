@@ -28,7 +28,7 @@ from guji.cataloguing import Statement, catalogue_form, parse_statements, search
 from guji.history import delete_audited, save_audited
 from guji.models import Binding, Holding, Institution, SibuClass, User
 from guji.permissions import holds_globally, require
-from guji.services import EDITABLE_FIELDS, _check_call_number, update_holding
+from guji.services import EDITABLE_FIELDS, check_call_number, update_holding
 
 SERIAL_DIGITS = 7
 
@@ -386,7 +386,7 @@ def request_correction(
             _("The proposed values are the record's own: nothing to correct."), code="no_change"
         )
     if "call_number" in changes:
-        _check_call_number(
+        check_call_number(
             Holding(
                 pk=holding.pk,
                 institution_id=holding.institution_id,

@@ -1,14 +1,12 @@
 """The import template: the census columns in order, drop-down lists, an example row."""
 
-import io
-
-from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from census.imports import COLUMNS, EXAMPLE_ROW
+from guji.files.spreadsheets import XlsxWriter
 from guji.models import Binding, SibuClass
 
 SHEET = "普查登记"
@@ -32,21 +30,20 @@ EXAMPLE_NOTE = "示例行：导入时若未改动会被跳过，可删除或覆�
 
 
 def build_template() -> bytes:
-    wb = Workbook()
-    sheet = wb.active
-    sheet.title = SHEET
-    lists = wb.create_sheet(LISTS)
+    writer = XlsxWriter()
+    sheet = writer.sheet(SHEET)
+    lists = writer.sheet(LISTS, hidden=True)
     classes = [str(c) for c in SibuClass.objects.filter(active=True)]
     bindings = list(Binding.objects.filter(active=True).values_list("name", flat=True))
-    lists.append(["分类", "装帧"])
+    writer.append(lists, ["分类", "装帧"])
     for n in range(max(len(classes), len(bindings))):
-        lists.append(
-            [classes[n] if n < len(classes) else None, bindings[n] if n < len(bindings) else None]
+        writer.append(
+            lists,
+            [classes[n] if n < len(classes) else None, bindings[n] if n < len(bindings) else None],
         )
-    lists.sheet_state = "hidden"
 
-    sheet.append([c.header for c in COLUMNS])
-    sheet.append([EXAMPLE_ROW[c.key] for c in COLUMNS])
+    writer.append(sheet, [c.header for c in COLUMNS])
+    writer.append(sheet, [EXAMPLE_ROW[c.key] for c in COLUMNS])
     grey = Font(italic=True, color="808080")
     for j, column in enumerate(COLUMNS, start=1):
         letter = get_column_letter(j)
@@ -79,6 +76,4 @@ def build_template() -> bytes:
         validation.add(f"{letter}2:{letter}{ROWS_WITH_LISTS}")
         sheet.add_data_validation(validation)
 
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return writer.to_bytes()

@@ -63,29 +63,30 @@ def chinese_number(text: str) -> int | None:
 _NUMERALS = "〇一二三四五六七八九"
 
 
-def write_number(n: int) -> str:
-    """Write a count as catalogues print it: 18 → 十八, 105 → 一百〇五, 10000 → 一万."""
+def write_number(n: int, *, terse: bool = False) -> str:
+    """Write a count as catalogues print it: 18 → 十八, 105 → 一百〇五, 10000 → 一万.
+
+    ``terse`` is the older catalogue style for juan and line counts, without 〇 and with 十 for
+    一十: 106 → 一百六, 210 → 二百十, 416 → 四百十六.
+    """
     if n < 0:
         return str(n)
     if n >= 10000:
         high, rest = divmod(n, 10000)
-        tail = write_number(rest) if rest else ""
-        if rest and rest < 1000:
+        tail = write_number(rest, terse=terse) if rest else ""
+        if rest and rest < 1000 and not terse:
             tail = "〇" + ("一" + tail if 10 <= rest < 20 else tail)
-        return write_number(high) + "万" + tail
+        return write_number(high, terse=terse) + "万" + tail
     if n < 10:
         return _NUMERALS[n]
     out, zero, rest = "", False, n
     for value, unit in ((1000, "千"), (100, "百"), (10, "十")):
         digit, rest = divmod(rest, value)
         if digit:
-            out += (
-                ("〇" if zero else "")
-                + ("" if (digit == 1 and value == 10 and not out) else _NUMERALS[digit])
-                + unit
-            )
+            one_ten = digit == 1 and value == 10 and (terse or not out)
+            out += ("〇" if zero else "") + ("" if one_ten else _NUMERALS[digit]) + unit
             zero = False
-        elif out:
+        elif out and not terse:
             zero = True
     if rest:
         out += ("〇" if zero else "") + _NUMERALS[rest]

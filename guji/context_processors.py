@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from guji import registry
 from guji.notifications import unread
-from guji.permissions import can_anywhere, roles_of
+from guji.permissions import can_anywhere, holds_globally, roles_of
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -20,6 +20,7 @@ def navigation(request: HttpRequest) -> dict:
             "can_catalogue": can_anywhere(user, "catalogue"),
             "can_review": can_anywhere(user, "review"),
             "is_staff": user.is_staff,
+            "is_centre_admin": holds_globally(user, "manage"),
             "entries": entries,
             "unread": unread(user).count(),
         }

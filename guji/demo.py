@@ -4,18 +4,19 @@ The data lives in ``fixtures/demo/`` (its README says what is real and what is i
 Holdings are generated from a curated list of real works and edition patterns with a fixed
 seed, so every run builds the same records; ``holding_specs()`` needs no database.
 
-``load_demo()`` writes through the domain functions (``create_holding``, ``grant_role``,
-``save_audited``, and the census workflow's ``submit_entries``/``accept_entry``/``return_entry``),
-so every row has history with a user and a reason, and it skips what is already there by natural
-key (institution code, username, campaign name, institution and call number).
+``load_demo()`` builds the register's part (institutions, users and their roles, holdings as
+drafts) and then asks each app for its part through ``guji.registry.demo_parts()``: the census
+takes the holdings a spec marks as submitted, returned or registered through its workflow, and
+the register grades what ended registered (``grades``, after the census). Everything is written
+through the domain functions (``create_holding``, ``grant_role``, ``save_audited`` …), so every row
+has history with a user and a reason; each part skips what is already there by natural key.
 """
 
 import csv
 import math
 import random
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from datetime import date
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -23,11 +24,9 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from census.models import Campaign
-from census.services import accept_entry, open_campaign, return_entry, submit_entries
-from guji import editions
+from guji import editions, registry
 from guji.cataloguing import parse_statements, parse_title_juan
-from guji.chinese import to_simplified
+from guji.chinese import to_simplified, write_number
 from guji.history import save_audited
 from guji.models import Binding, Grade, Holding, Institution, RoleAssignment, SibuClass, User
 from guji.permissions import CENTRE_ROLES, grant_role
@@ -36,34 +35,21 @@ from guji.services import create_holding, update_holding
 FIXTURES = Path(settings.BASE_DIR) / "fixtures" / "demo"
 SEED = 1912
 REASON = "演示数据载入"
-SUBMIT = "演示数据载入：提交普查审核"
-ACCEPT = "演示数据载入：与原书核对无误"
 GRADE_REASON = "演示数据载入：定级"
 
 
-def _rows(name: str) -> list[dict[str, str]]:
+def fixture_rows(name: str) -> list[dict[str, str]]:
+    """The rows of ``fixtures/demo/<name>`` (a CSV file), for the apps' demo parts too."""
     with open(FIXTURES / name, encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
 
 
-# --- Chinese numerals as catalogues write them ------------------------------------------------
-
-_DIGITS = "〇一二三四五六七八九"
+_rows = fixture_rows
 
 
 def cn_number(n: int) -> str:
     """1 → 一, 16 → 十六, 106 → 一百六, 210 → 二百十, 416 → 四百十六 (catalogue style)."""
-    if n < 10:
-        return _DIGITS[n]
-    if n < 20:
-        return "十" + (_DIGITS[n % 10] if n % 10 else "")
-    if n < 100:
-        return _DIGITS[n // 10] + "十" + (_DIGITS[n % 10] if n % 10 else "")
-    if n < 10000:
-        big, unit = (n // 1000, "千") if n >= 1000 else (n // 100, "百")
-        rest = n % (1000 if n >= 1000 else 100)
-        return _DIGITS[big] + unit + (cn_number(rest) if rest else "")
-    raise ValueError(n)
+    return write_number(n, terse=True)
 
 
 def _era_year(n: int) -> str:
@@ -461,6 +447,11 @@ def _is_rare(spec: HoldingSpec) -> bool:
 
 def holding_specs() -> list[HoldingSpec]:
     """The demo holdings, the same on every call: call numbers and shelves included."""
+    return [replace(s, data=dict(s.data)) for s in _holding_specs()]
+
+
+@cache
+def _holding_specs() -> tuple[HoldingSpec, ...]:
     rng = random.Random(SEED)
     specs: list[HoldingSpec] = []
     sibu_order = {w.sibu: i for i, w in enumerate(sorted(works(), key=lambda w: w.sibu))}
@@ -492,7 +483,7 @@ def holding_specs() -> list[HoldingSpec]:
                 else f"{store} {rng.randint(1, 40)}排{rng.randint(1, 8)}架第{rng.randint(1, 7)}层"
             )
         specs.extend(mine)
-    return specs
+    return tuple(specs)
 
 
 # --- loading ----------------------------------------------------------------------------------
@@ -503,10 +494,13 @@ class LoadReport:
     created: Counter = field(default_factory=Counter)
     existing: Counter = field(default_factory=Counter)
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # username, password, who
+    parts: dict[str, dict[str, int]] = field(default_factory=dict)  # an app's part: what it made
 
     @property
     def nothing_new(self) -> bool:
-        return not any(self.created.values())
+        return not any(self.created.values()) and not any(
+            any(made.values()) for made in self.parts.values()
+        )
 
 
 _INSTITUTION_FIELDS = (
@@ -526,12 +520,14 @@ _INSTITUTION_FIELDS = (
 
 @transaction.atomic
 def load_demo() -> LoadReport:
+    """The register's part of the demo city, then each app's part (``registry.demo_parts()``)."""
     report = LoadReport()
     admin = _load_users(report, only_admin=True)
     institutions = _load_institutions(admin, report)
     _load_users(report, admin=admin, institutions=institutions)
-    _load_campaign(institutions, admin, report)
-    _load_holdings(institutions, admin, report)
+    _load_holdings(institutions, report)
+    for part in registry.demo_parts():
+        report.parts[part.key] = dict(part.load())
     for row in user_rows():
         role = str(RoleAssignment.Role(row["role"]).label)
         if row["institution_code"]:
@@ -540,6 +536,35 @@ def load_demo() -> LoadReport:
             role += " (superuser)"
         report.accounts.append((row["username"], row["password"], f"{row['display_name']}，{role}"))
     return report
+
+
+def demo_user(username: str) -> User:
+    return User.objects.get(username=username)
+
+
+def demo_admin() -> User:
+    """The superuser the demo data is loaded as (the first row of users.csv marked superuser)."""
+    return demo_user(next(r["username"] for r in user_rows() if r["superuser"] == "yes"))
+
+
+def demo_holdings(*, status: str | None = None) -> list[tuple[HoldingSpec, Holding]]:
+    """The loaded demo holdings and their specs, in call-number order per institution.
+
+    ``status`` keeps the holdings currently in that state (an app's part picks what it has not
+    taken further yet, so running it again adds nothing).
+    """
+    holdings = Holding.objects.filter(institution__code__in=[r["code"] for r in institution_rows()])
+    if status is not None:
+        holdings = holdings.filter(status=status)
+    by_key = {
+        (h.institution.code, h.call_number): h for h in holdings.select_related("institution")
+    }
+    out = []
+    for spec in holding_specs():
+        holding = by_key.get((spec.institution_code, spec.data["call_number"]))
+        if holding is not None:
+            out.append((spec, holding))
+    return out
 
 
 def _load_users(
@@ -608,36 +633,13 @@ def _load_institutions(admin: User, report: LoadReport) -> dict[str, Institution
     return out
 
 
-def _load_campaign(institutions: dict[str, Institution], admin: User, report: LoadReport) -> None:
-    row = _rows("campaign.csv")[0]
-    if Campaign.objects.filter(name=row["name"]).exists():
-        report.existing["campaigns"] += 1
-        return
-    estimates = {r["code"]: int(r["estimated"]) for r in institution_rows()}
-    open_campaign(
-        name=row["name"],
-        starts_on=date.fromisoformat(row["starts_on"]),
-        ends_on=date.fromisoformat(row["ends_on"]),
-        description=row["description"],
-        participants={inst: estimates[code] for code, inst in institutions.items()},
-        by=admin,
-        reason=REASON,
-    )
-    report.created["campaigns"] += 1
-
-
-def _load_holdings(institutions: dict[str, Institution], admin: User, report: LoadReport) -> None:
+def _load_holdings(institutions: dict[str, Institution], report: LoadReport) -> None:
+    """Every demo holding, as a draft catalogued by its institution's first cataloguer."""
     cataloguers: dict[str, str] = {}
     for row in user_rows():
         if row["role"] == RoleAssignment.Role.CATALOGUER:
             cataloguers.setdefault(row["institution_code"], row["username"])
-    reviewer_name = next(
-        r["username"] for r in user_rows() if r["role"] == RoleAssignment.Role.REVIEWER
-    )
-    users = {
-        u.username: u
-        for u in User.objects.filter(username__in=[*cataloguers.values(), reviewer_name])
-    }
+    users = {u.username: u for u in User.objects.filter(username__in=cataloguers.values())}
     sibu = {c.code: c for c in SibuClass.objects.all()}
     bindings = {b.code: b for b in Binding.objects.all()}
     have = set(
@@ -645,40 +647,26 @@ def _load_holdings(institutions: dict[str, Institution], admin: User, report: Lo
             "institution__code", "call_number"
         )
     )
-    new: dict[str, list[tuple[HoldingSpec, Holding]]] = defaultdict(list)
     for spec in holding_specs():
         if (spec.institution_code, spec.data["call_number"]) in have:
             report.existing["holdings"] += 1
             continue
         data = {**spec.data, "sibu_class": sibu[spec.sibu], "binding": bindings[spec.binding]}
-        holding = create_holding(
+        create_holding(
             institution=institutions[spec.institution_code],
             data=data,
             statements=parse_statements(spec.authors),
             by=users[cataloguers[spec.institution_code]],
             reason=REASON,
         )
-        new[spec.institution_code].append((spec, holding))
         report.created["holdings"] += 1
-    for code, pairs in new.items():
-        _review(pairs, cataloguer=users[cataloguers[code]], reviewer=users[reviewer_name])
-        for spec, holding in pairs:
-            report.created[spec.status] += 1
-            if spec.grade:
-                update_holding(holding, data={"grade": spec.grade}, by=admin, reason=GRADE_REASON)
 
 
-def _review(pairs: list[tuple[HoldingSpec, Holding]], *, cataloguer: User, reviewer: User) -> None:
-    """Take the holdings that are not drafts through the census, as their people would."""
-    submitted = [h for spec, h in pairs if spec.status != Holding.Status.DRAFT]
-    if not submitted:
-        return
-    entries = {e.holding_id: e for e in submit_entries(submitted, by=cataloguer, reason=SUBMIT)}
-    for spec, holding in pairs:  # in call-number order, so census serials follow it
-        if spec.status == Holding.Status.REGISTERED:
-            accept_entry(entries[holding.pk], by=reviewer, comment=ACCEPT)
-        elif spec.status == Holding.Status.RETURNED:
-            comment, field_comments = spec.review
-            return_entry(
-                entries[holding.pk], by=reviewer, comment=comment, field_comments=field_comments
-            )
+def load_grades() -> dict[str, int]:
+    """The register's grading of the demo holdings that ended registered (after the census)."""
+    admin, graded = demo_admin(), 0
+    for spec, holding in demo_holdings(status=Holding.Status.REGISTERED):
+        if spec.grade and not holding.grade:
+            update_holding(holding, data={"grade": spec.grade}, by=admin, reason=GRADE_REASON)
+            graded += 1
+    return {"graded": graded}

@@ -6,8 +6,11 @@ and single objects ask ``can``: both read the same grants, so a list never shows
 page would refuse.
 """
 
+from pathlib import Path
 from typing import Literal
 
+from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
@@ -148,6 +151,12 @@ def roles_of(user: AnyUser) -> set[str]:
     return set(user._guji_roles)
 
 
+def project_app_labels() -> list[str]:
+    """The project's own apps (those in the source tree), whose models the admin manages."""
+    root = Path(settings.BASE_DIR).resolve()
+    return [a.label for a in apps.get_app_configs() if Path(a.path).resolve().is_relative_to(root)]
+
+
 def sync_role_groups() -> None:
     """Give each role's group exactly the global permissions its role carries.
 
@@ -157,9 +166,7 @@ def sync_role_groups() -> None:
     perms = {p.codename: p for p in Permission.objects.filter(content_type__app_label="guji")}
     if not set(CODENAMES.values()) <= set(perms):
         return  # guji's permissions are created by its own post_migrate; wait for it
-    admin_perms = Permission.objects.filter(
-        content_type__app_label__in=["guji", "census", "conservation", "environment"]
-    )
+    admin_perms = Permission.objects.filter(content_type__app_label__in=project_app_labels())
     for role in Role:
         group, _ = Group.objects.get_or_create(name=role.value)
         wanted = [perms[CODENAMES[a]] for a in CENTRE_ROLES.get(role, ())]

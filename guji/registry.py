@@ -16,6 +16,7 @@ are the model), and the core asks the registry when it renders a page or loads t
             registry.register_timeline_source("conservation", conservation_timeline)
             registry.register_demo(registry.DemoPart(
                 key="conservation", load=load_demo_part, after=("census",)))
+            registry.register_urls("conservation/", "conservation.urls")
 
 Every hook is called with plain arguments (a user, a request, a holding) and returns plain data;
 hooks that raise propagate (a broken panel is a bug, not something to hide).
@@ -35,17 +36,21 @@ __all__ = [
     "HomeSection",
     "NavEntry",
     "bulk_actions",
+    "correction_url",
     "demo_parts",
     "holding_panels",
     "home_sections",
     "nav_entries",
     "register_bulk_action",
+    "register_correction",
     "register_demo",
     "register_holding_panel",
     "register_home_section",
     "register_nav",
     "register_timeline_source",
+    "register_urls",
     "timeline_sources",
+    "url_includes",
 ]
 
 
@@ -85,13 +90,16 @@ class HomeSection:
 
 @dataclass(frozen=True)
 class DemoPart:
-    """An app's part of the demo city. ``load(stdout)`` adds only what is missing and returns a
+    """An app's part of the demo city. ``load()`` adds only what is missing and returns a
     mapping of what it created (name → count), printed by ``load_demo``. ``after`` names the parts
-    it builds on (their keys), so the census runs before conservation, and so on."""
+    it builds on (their keys), so the census runs before conservation, and so on; ``before`` names
+    parts that build on it (the register's ``grades`` grades what the census registered, without
+    the core naming the census)."""
 
     key: str
-    load: Callable[[Any], dict]
+    load: Callable[[], dict]
     after: tuple[str, ...] = ()
+    before: tuple[str, ...] = ()
 
 
 @dataclass
@@ -126,6 +134,8 @@ _panels: dict[str, HoldingPanel] = {}
 _home: dict[str, HomeSection] = {}
 _timeline: dict[str, Callable[[Any], list]] = {}
 _demo: dict[str, DemoPart] = {}
+_urls: dict[str, str] = {}
+_correction: list[Callable[[Any], str]] = []
 
 
 def register_bulk_action(action: BulkAction) -> None:
@@ -155,6 +165,24 @@ def register_timeline_source(key: str, source: Callable[[Any], list]) -> None:
 
 def register_demo(part: DemoPart) -> None:
     _demo[part.key] = part
+
+
+def register_urls(prefix: str, module: str) -> None:
+    """Mount the app's URLconf ``module`` (with its own ``app_name``) under ``prefix``."""
+    _urls[prefix] = module
+
+
+def register_correction(url_for: Callable[[Any], str]) -> None:
+    """``url_for(holding)``: where a change to a locked (registered) holding is requested."""
+    _correction[:] = [url_for]
+
+
+def url_includes() -> list[tuple[str, str]]:
+    return sorted(_urls.items())
+
+
+def correction_url(holding) -> str | None:
+    return _correction[0](holding) if _correction else None
 
 
 def nav_entries(user) -> list[NavEntry]:
@@ -187,13 +215,17 @@ def demo_parts() -> list[DemoPart]:
     """The registered demo parts, each after the parts it names (a stable topological order)."""
     done: list[DemoPart] = []
     seen: set[str] = set()
+    after = {key: set(part.after) for key, part in _demo.items()}
+    for part in _demo.values():
+        for later in part.before:
+            after.setdefault(later, set()).add(part.key)
 
     def visit(part: DemoPart, path: tuple[str, ...]) -> None:
         if part.key in seen:
             return
         if part.key in path:
             raise ValueError(f"demo parts depend on each other in a cycle: {path}")
-        for key in part.after:
+        for key in sorted(after.get(part.key, ())):
             if key in _demo:
                 visit(_demo[key], (*path, part.key))
         seen.add(part.key)

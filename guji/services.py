@@ -64,7 +64,7 @@ def _check_reason(reason: str) -> str:
     return reason
 
 
-def _check_call_number(holding: Holding) -> None:
+def check_call_number(holding: Holding) -> None:
     clash = Holding.objects.filter(
         institution_id=holding.institution_id, call_number=holding.call_number
     ).exclude(pk=holding.pk)
@@ -116,7 +116,7 @@ def create_holding(
     holding = Holding(institution=institution)
     _assign(holding, data, by=by)
     derive(holding, statements)
-    _check_call_number(holding)
+    check_call_number(holding)
     holding.full_clean(exclude=["search_key", "authors_text"], validate_unique=False)
     save_audited(holding, by=by, reason=reason)
     _sync_statements(holding, statements, by=by, reason=reason)
@@ -147,7 +147,7 @@ def update_holding(
         _check_not_locked(holding, correction=correction)
     _assign(holding, data, by=by)
     derive(holding, statements)
-    _check_call_number(holding)
+    check_call_number(holding)
     holding.full_clean(exclude=["search_key", "authors_text"], validate_unique=False)
     save_audited(holding, by=by, reason=reason)
     if statements is not None:
@@ -236,7 +236,7 @@ def restore_holding(version, *, by: User | None, reason: str) -> Holding:
     if Holding.objects.filter(pk=version.id).exists():
         raise ValidationError(_("This record has already been restored."), code="restored")
     holding = version.instance
-    _check_call_number(holding)
+    check_call_number(holding)
     save_audited(holding, by=by, reason=reason)
     deleted_at = version.history_date
     statements = Responsibility.history.filter(

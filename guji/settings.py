@@ -72,10 +72,14 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # guji before simple_history: its clean_*_history commands (which refuse to prune the audit
+    # trail without an explicit flag) replace simple_history's own.
+    "guji",
     "simple_history",
     "guardian",
     "huey.contrib.djhuey",
-    "guji",
+    "axes",
+    "guji.files",
     "census",
     "conservation",
     "environment",
@@ -90,9 +94,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "guji.middleware.IdleSessionMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "guji.middleware.PrivatePagesMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "guji.urls"
@@ -134,6 +142,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "guji.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username or address
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -212,6 +221,43 @@ GUJI_MAX_UPLOAD_BYTES = env_int("GUJI_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 GUJI_PAGE_SIZE = 50
 
 SESSION_COOKIE_HTTPONLY = True
+# A session ends after this long without a request (guji.middleware.IdleSessionMiddleware renews
+# it at most once a minute, so an active user is not logged out and pages do not write per hit).
+GUJI_SESSION_IDLE_SECONDS = env_int("GUJI_SESSION_IDLE_SECONDS", 8 * 3600)
+SESSION_COOKIE_AGE = GUJI_SESSION_IDLE_SECONDS
+
+# Login throttling (django-axes): after GUJI_LOGIN_FAILURES_PER_USER failed logins for one
+# username, or GUJI_LOGIN_FAILURES_PER_ADDRESS from one address, within GUJI_LOCKOUT_MINUTES,
+# further attempts are refused for GUJI_LOCKOUT_MINUTES. The centre administrator sees and lifts
+# lockouts at /lockouts/. Behind a reverse proxy set GUJI_AXES_IP_HEADER (e.g. HTTP_X_REAL_IP).
+GUJI_LOGIN_FAILURES_PER_USER = env_int("GUJI_LOGIN_FAILURES_PER_USER", 10)
+GUJI_LOGIN_FAILURES_PER_ADDRESS = env_int("GUJI_LOGIN_FAILURES_PER_ADDRESS", 30)
+GUJI_LOCKOUT_MINUTES = env_int("GUJI_LOCKOUT_MINUTES", 15)
+AXES_HANDLER = "guji.lockouts.GujiAxesHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = GUJI_LOGIN_FAILURES_PER_USER  # the handler applies the address limit too
+AXES_COOLOFF_TIME = GUJI_LOCKOUT_MINUTES / 60  # hours
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "guji.lockouts.lockout_response"
+AXES_VERBOSE = False
+if ip_header := env_str("GUJI_AXES_IP_HEADER", ""):
+    AXES_IPWARE_META_PRECEDENCE_ORDER = [ip_header, "REMOTE_ADDR"]
+
+# Content-Security-Policy (django-csp): nothing inline, nothing from elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -4,12 +4,18 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from guji import list_views, views
+from guji import accounts, list_views, registry, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
+    ),
+    path("lockouts/", accounts.lockout_list, name="lockout_list"),
+    path("lockouts/lift/", accounts.lockout_lift, name="lockout_lift"),
     # The login page offers the language switch, so strangers must be able to use it.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("help/", views.help_page, name="help"),
@@ -35,6 +41,7 @@ urlpatterns = [
         views.holding_restore,
         name="holding_restore",
     ),
-    path("census/", include("census.urls")),
     path("admin/", admin.site.urls),
+    # Each app's pages, mounted where it asked in AppConfig.ready() (guji.registry).
+    *[path(prefix, include(module)) for prefix, module in registry.url_includes()],
 ]

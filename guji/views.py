@@ -204,8 +204,8 @@ def holding_create(request: HttpRequest) -> HttpResponse:
 def holding_edit(request: HttpRequest, pk: int) -> HttpResponse:
     holding = get_object_or_404(Holding.objects.visible_to(request.user), pk=pk)
     require(request.user, "catalogue", holding)
-    if holding.status == Holding.Status.REGISTERED:  # locked: changes go through the census
-        return redirect("census:holding_correction", holding.pk)
+    if holding.status == Holding.Status.REGISTERED:  # locked: changes go through a correction
+        return redirect(registry.correction_url(holding) or holding)
     if holding.status == Holding.Status.SUBMITTED:
         messages.info(
             request,

@@ -26,7 +26,9 @@ def make_user(role: str | None = None, institution: Institution | None = None, *
     """A user holding ``role`` (at ``institution`` for institution roles)."""
     n = next(_seq)
     user = User.objects.create_user(
-        username=fields.pop("username", f"user{n}"), password="pw", **fields
+        username=fields.pop("username", f"user{n}"),
+        password=fields.pop("password", "pw"),
+        **fields,
     )
     if role:
         grant_role(user, role, institution=institution, by=None, reason="测试")

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 
 from census import imports
 from census.imports import import_spreadsheet
+from guji.files import bulk
 from guji.models import Holding, Responsibility, RoleAssignment
 from tests.census.import_files import HEADER, SAMPLES, csv_file, row, xlsx
 from tests.census.workflow_factories import make_entry
@@ -264,17 +265,17 @@ def test_registered_or_submitted_records_are_conflicts_even_when_updating(
 
 def test_import_is_all_or_nothing_when_writing_fails_midway(tmp_path, run):
     path = xlsx(tmp_path / "h.xlsx", [row(call_number=f"善{n:03d}") for n in range(10)])
-    real = imports._insert_rows
+    real = bulk.insert_raw
     calls = []
 
-    def fail_in_the_second_batch(model, columns, rows):
-        calls.append(model)
+    def fail_in_the_second_batch(table, columns, rows):
+        calls.append(table)
         if len(calls) == 6:  # holdings, their history, statements, theirs; then holdings again
             raise RuntimeError("disk full")
-        return real(model, columns, rows)
+        return real(table, columns, rows)
 
     with (
-        mock.patch.object(imports, "_insert_rows", fail_in_the_second_batch),
+        mock.patch.object(bulk, "insert_raw", fail_in_the_second_batch),
         pytest.raises(RuntimeError),
     ):
         run(path, batch_size=4)
@@ -299,7 +300,7 @@ def test_driver_level_rows_equal_what_bulk_create_with_history_writes(
         institution=make_institution(),
         **{f: getattr(imported, f) for f in imports.FIELDS},
     )
-    derive(twin, imports._statements(row()[3]))
+    derive(twin, imports.rows.statements_of(row()[3]))
     (twin,) = bulk_create_with_history(
         [twin], Holding, default_user=cataloguer, default_change_reason="导入 h.xlsx"
     )
@@ -323,13 +324,13 @@ def test_call_number_created_meanwhile_stops_the_write_with_nothing_written(
     tmp_path, run, institution
 ):
     path = xlsx(tmp_path / "h.xlsx", [row(call_number=f"善{n:03d}") for n in range(5)])
-    real = imports._plan_against_register
+    real = imports.planning.plan_against_register
 
     def someone_else_creates_one(plans, **kwargs):
         real(plans, **kwargs)
         make_holding(institution, call_number="善004")
 
-    with mock.patch.object(imports, "_plan_against_register", someone_else_creates_one):
+    with mock.patch.object(imports.planning, "plan_against_register", someone_else_creates_one):
         report = run(path, batch_size=2)
 
     problem = only_problem(report)

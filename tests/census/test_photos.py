@@ -12,6 +12,7 @@ from PIL import Image
 from census import photos
 from census.models import LeafPhoto
 from census.photos import add_leaf_photos, delete_leaf_photo
+from guji.files import images
 from guji.models import RoleAssignment
 from tests.factories import make_holding, make_institution, make_user
 
@@ -178,7 +179,7 @@ def test_a_file_over_the_size_limit_is_refused(holding, cataloguer, settings):
 
 
 def test_pillows_own_bomb_guard_is_a_refusal_too(holding, cataloguer, monkeypatch):
-    monkeypatch.setattr(photos, "MAX_PIXELS", 10**9)
+    monkeypatch.setattr(images, "MAX_PIXELS", 10**9)
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)  # Pillow raises above twice this
 
     with pytest.raises(ValidationError, match=r"leaf\.jpg"):

@@ -28,6 +28,11 @@ EXPECTED: dict[tuple[str, str | None, str], tuple[int, ...]] = {
     ("login", None, "get"):                           (200, 302, 302, 302, 302, 302, 302, 302),
     ("logout", None, "get"):                          (302, 405, 405, 405, 405, 405, 405, 405),
     ("logout", None, "post"):                         (302, 302, 302, 302, 302, 302, 302, 302),
+    ("password_change", None, "get"):                 (302, 200, 200, 200, 200, 200, 200, 200),
+    ("password_change_done", None, "get"):            (302, 200, 200, 200, 200, 200, 200, 200),
+    ("lockout_list", None, "get"):                    (302, 403, 403, 403, 403, 403, 200, 403),
+    ("lockout_lift", None, "get"):                    (302, 405, 405, 405, 405, 405, 405, 405),
+    ("lockout_lift", None, "post"):                   (302, 403, 403, 403, 403, 403, 302, 403),
     ("institution_list", None, "get"):                (302, 200, 200, 200, 200, 200, 200, 200),
     ("institution_detail", "institution_a", "get"):   (302, 200, 200, 404, 200, 200, 200, 200),
     ("institution_detail", "institution_b", "get"):   (302, 404, 404, 200, 200, 200, 200, 200),
@@ -102,6 +107,7 @@ REDIRECTS = {
     "holding_delete": "holding_detail",  # no reason given: back to the record, nothing deleted
     "holding_restore": "deleted_list",  # no reason given: back to the list, nothing restored
     "inbox_read": "inbox",
+    "lockout_lift": "lockout_list",
 }
 # Redirects to a page of the target itself (REDIRECTS names the URL, the target fills it).
 REDIRECT_TO_TARGET = {"holding_delete"}
@@ -275,6 +281,13 @@ def test_each_role_gets_the_expected_status(world, client, role, name, target, m
     response = getattr(client, method)(url)
 
     assert response.status_code == expected, f"{role} {method.upper()} {url}"
+    # Every page carries the Content-Security-Policy; a signed-in user's pages are never cached.
+    policy = response.get("Content-Security-Policy", "")
+    assert "script-src 'self'" in policy, url
+    assert "unsafe-inline" not in policy, url
+    if role != "anonymous":
+        assert "no-store" in response.get("Cache-Control", ""), url
+        assert "private" in response["Cache-Control"], url
     if expected == 302:
         goes_to = urlsplit(response["Location"]).path
         if role == "anonymous":

@@ -8,7 +8,7 @@ from guji.demo import load_demo
 class Command(BaseCommand):
     help = (
         "Load the demo city: six institutions, one user per role and about 400 holdings "
-        "(fixtures/demo/). Running it again adds only what is missing."
+        "(fixtures/demo/), then each app's part of it. Running it again adds only what is missing."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -24,11 +24,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Loaded demo data: {created['institutions']} institutions, "
-                    f"{created['users']} users, {created['campaigns']} census campaign, "
-                    f"{created['holdings']} holdings ({created['registered']} registered, "
-                    f"{created['submitted']} awaiting review, {created['returned']} returned)."
+                    f"{created['users']} users, {created['holdings']} holdings."
                 )
             )
+            for key, made in report.parts.items():
+                if any(made.values()):
+                    figures = ", ".join(f"{count} {name}" for name, count in made.items())
+                    self.stdout.write(f"  {key}: {figures}.")
             if any(existing.values()):
                 self.stdout.write(
                     f"Already present: {existing['institutions']} institutions, "

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from census import tasks
-from census.forms_imports import ImportUploadForm
+from census.forms import ImportUploadForm
 from census.models import ImportJob
 from census.templates_xlsx import build_template
 from guji.history import save_audited

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from census.exports import DIRECT_LIMIT, Scope, require_export, start_export
-from census.forms_exports import CatalogueExportForm, LeafPhotoDeleteForm, LeafPhotoForm
+from census.forms import CatalogueExportForm, LeafPhotoDeleteForm, LeafPhotoForm
 from census.models import Campaign, ExportJob, LeafPhoto
 from census.photos import add_leaf_photos, delete_leaf_photo
 from guji.models import Holding

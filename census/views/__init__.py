@@ -1,0 +1,1 @@
+"""The census pages: workflow (campaigns, submission, review, corrections), imports, exports."""
