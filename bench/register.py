@@ -29,7 +29,7 @@ from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-PG_NAME = "guji_bench"
+PG_NAME = os.environ.get("GUJI_BENCH_PG_NAME", "guji_bench")  # one per developer
 BASELINE_HOLDINGS = 1000
 REASON = "基准测试数据批量载入（bench/register.py）"
 
