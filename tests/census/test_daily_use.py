@@ -1,0 +1,97 @@
+"""The census in daily use: the correction list for every role, who is notified of what, and the
+reviewer going on to the next entry."""
+
+import pytest
+from django.urls import reverse
+
+from census.services import accept_correction, request_correction
+from guji.models import Notification
+from tests.census.workflow_factories import Role, make_entry
+from tests.factories import make_institution, make_user
+from tests.guji.conftest import world  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pending_correction(world):
+    entry = make_entry("registered", institution=world.institution_a)
+    cataloguer = make_user(Role.CATALOGUER, world.institution_a)
+    return request_correction(entry.holding, data={"volumes": 30}, by=cataloguer, reason="册数点错")
+
+
+@pytest.mark.parametrize(
+    ("role", "sees"),
+    [
+        ("reviewer", True),  # the bug: the reviewer's "everything" was dropped by the union
+        ("centre_admin", True),
+        ("cataloguer_a", True),
+        ("manager_a", True),
+        ("cataloguer_b", False),
+    ],
+)
+def test_the_correction_list_shows_each_role_its_requests(
+    world, client, pending_correction, role, sees
+):
+    client.force_login(world.users[role])
+
+    page = client.get(reverse("census:correction_list"))
+
+    listed = [c.pk for c in page.context["page"].object_list]
+    assert listed == ([pending_correction.pk] if sees else [])
+
+
+def _inbox(user) -> list[str]:
+    return list(Notification.objects.filter(user=user).values_list("subject", flat=True))
+
+
+def test_reviewers_hear_of_submissions_once_per_batch(world):
+    reviewer = world.users["reviewer"]
+    before = len(_inbox(reviewer))
+
+    make_entry("submitted", institution=world.institution_a)
+
+    assert len(_inbox(reviewer)) == before + 1
+    assert "submitted for review" in _inbox(reviewer)[0] or "提交" in _inbox(reviewer)[0]
+
+
+def test_the_cataloguer_and_managers_hear_of_a_return(world):
+    a = world.institution_a
+    cataloguer = make_user(Role.CATALOGUER, a)
+    manager = world.users["manager_a"]
+
+    entry = make_entry("returned", institution=a, cataloguer=cataloguer)
+
+    (to_cataloguer,) = Notification.objects.filter(user=cataloguer)
+    assert entry.holding.call_number in to_cataloguer.subject
+    assert "卷数有误" in to_cataloguer.body  # the reviewer's comment on a field
+    assert to_cataloguer.url == reverse("holding_edit", args=[entry.holding.pk])
+    assert Notification.objects.filter(user=manager, url=to_cataloguer.url).count() == 1
+    assert not Notification.objects.filter(user=world.users["cataloguer_b"]).exists()
+
+
+def test_reviewers_hear_of_a_correction_request_and_its_maker_of_the_decision(
+    world, pending_correction
+):
+    reviewer = world.users["reviewer"]
+    assert any(pending_correction.holding.call_number in s for s in _inbox(reviewer))
+
+    accept_correction(pending_correction, by=reviewer, reason="核对无误")
+
+    (told,) = Notification.objects.filter(user=pending_correction.requested_by)
+    assert pending_correction.holding.call_number in told.subject
+    assert told.body == "核对无误"
+
+
+def test_after_accepting_the_reviewer_goes_on_to_the_next_entry(world, client):
+    a = make_institution()
+    first = make_entry("submitted", institution=a)
+    second = make_entry("submitted", institution=a)
+    client.force_login(world.users["reviewer"])
+
+    response = client.post(
+        reverse("census:holding_review", args=[first.holding.pk]), {"decision": "accept"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("census:holding_review", args=[second.holding.pk])
