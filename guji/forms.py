@@ -5,8 +5,30 @@ from guji.cataloguing import Statement, parse_statements
 from guji.models import Binding, EditionType, Grade, Holding, Institution, SibuClass
 from guji.services import EDITABLE_FIELDS
 
+DASHES = "---------"
 
-class HoldingForm(forms.ModelForm):
+
+class PlainMenusMixin:
+    """Menus say what their empty choice means instead of Django's "---------": "Choose…" where
+    a choice is needed or being made, "Any" in filter forms (``empty_choice = "any"``)."""
+
+    empty_choice = "choose"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        label = _("Any") if self.empty_choice == "any" else _("Choose…")
+        for field in self.fields.values():
+            if getattr(field, "empty_label", None) == DASHES:
+                field.empty_label = label
+            elif isinstance(field, forms.ChoiceField) and not isinstance(
+                field, forms.ModelChoiceField
+            ):
+                choices = list(field.choices)
+                if any(text == DASHES for _value, text in choices):
+                    field.choices = [(v, label if t == DASHES else t) for v, t in choices]
+
+
+class HoldingForm(PlainMenusMixin, forms.ModelForm):
     authors = forms.CharField(
         label=_("Responsibility"),
         required=False,

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from guji import accounts, list_views, registry, views
+from guji import accounts, institution_views, list_views, registry, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,6 +24,19 @@ urlpatterns = [
     path("inbox/<int:pk>/", list_views.inbox_open, name="inbox_open"),
     path("institutions/", views.institution_list, name="institution_list"),
     path("institutions/<int:pk>/", views.institution_detail, name="institution_detail"),
+    path(
+        "institutions/<int:pk>/edit/", institution_views.institution_edit, name="institution_edit"
+    ),
+    path(
+        "institutions/<int:pk>/cataloguers/",
+        institution_views.cataloguer_grant,
+        name="cataloguer_grant",
+    ),
+    path(
+        "institutions/<int:pk>/cataloguers/<int:assignment>/revoke/",
+        institution_views.cataloguer_revoke,
+        name="cataloguer_revoke",
+    ),
     path("holdings/", views.holding_list, name="holding_list"),
     path("holdings/new/", views.holding_create, name="holding_create"),
     path("holdings/bulk/", list_views.holding_bulk, name="holding_bulk"),

@@ -14,8 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from guji import registry
+from guji.duplicates import likely_duplicates
 from guji.forms import HoldingCreateForm, HoldingFilterForm, HoldingForm
 from guji.history import version_changes
+from guji.institution_views import GrantForm
 from guji.list_views import SavedSearchForm
 from guji.lists import PAGE_SIZES, HoldingQuery, render_rows
 from guji.models import Holding, RoleAssignment
@@ -35,9 +37,18 @@ def home(request: HttpRequest) -> HttpResponse:
     by_status = dict(
         holdings.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n")
     )
-    statuses = [(s, s.label, by_status.get(s.value, 0)) for s in Holding.Status]
+    links = registry.status_links(request.user)
+    list_url = reverse("holding_list")
+    statuses = [
+        (s, s.label, by_status.get(s.value, 0), links.get(s.value, f"{list_url}?status={s.value}"))
+        for s in Holding.Status
+    ]
     context = {
         "statuses": statuses,
+        "sections": [
+            {"html": render_to_string(section.template, section_context, request)}
+            for section, section_context in registry.home_sections(request)
+        ],
         "total": sum(by_status.values()),
         "institutions": institutions_where(request.user, "view").count(),
         "saved_searches": saved_search_counts(request.user),
@@ -87,6 +98,8 @@ def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "total": sum(by_status.values()),
         "staff": staff,
         "may_catalogue": can(request.user, "catalogue", institution),
+        "may_manage": may_manage,
+        "grant_form": GrantForm(institution=institution) if may_manage else None,
     }
     return render(request, "guji/institution_detail.html", context)
 
@@ -182,7 +195,20 @@ def holding_create(request: HttpRequest) -> HttpResponse:
     form = HoldingCreateForm(request.POST or None, institutions=institutions)
     if len(institutions) == 1:
         form.fields["institution"].initial = institutions[0]
+    duplicates = []
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if not request.POST.get("confirm_duplicate"):
+            duplicates = likely_duplicates(
+                data["institution"].pk,
+                title_juan=data["title_juan"],
+                title=data["title"],
+                juan_count=data["juan_count"],
+                edition=data["edition_statement"],
+            )
+        if duplicates:
+            context = {"form": form, "duplicates": duplicates}
+            return render(request, "guji/holding_form.html", context, status=200)
         try:
             holding = create_holding(
                 institution=form.cleaned_data["institution"],
@@ -228,9 +254,8 @@ def holding_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Changes saved."))
             return redirect(holding)
     status = 400 if request.method == "POST" else 200
-    return render(
-        request, "guji/holding_form.html", {"form": form, "holding": holding}, status=status
-    )
+    context = {"form": form, "holding": holding, "field_notes": registry.field_notes(holding)}
+    return render(request, "guji/holding_form.html", context, status=status)
 
 
 def holding_timeline(request: HttpRequest, pk: int) -> HttpResponse:

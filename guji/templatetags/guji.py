@@ -65,3 +65,9 @@ def _flat_choices(choices):
             yield from _flat_choices(label)
         else:
             yield getattr(key, "value", key), label
+
+
+@register.filter
+def get_item(mapping, key):
+    """``mapping[key]`` in a template (None when missing)."""
+    return mapping.get(key) if mapping else None

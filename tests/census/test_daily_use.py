@@ -8,7 +8,6 @@ from census.services import accept_correction, request_correction
 from guji.models import Notification
 from tests.census.workflow_factories import Role, make_entry
 from tests.factories import make_institution, make_user
-from tests.guji.conftest import world  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +94,30 @@ def test_after_accepting_the_reviewer_goes_on_to_the_next_entry(world, client):
 
     assert response.status_code == 302
     assert response["Location"] == reverse("census:holding_review", args=[second.holding.pk])
+
+
+def test_the_citywide_catalogue_names_the_city(settings):
+    from census.exports import Scope
+
+    settings.GUJI_CITY_NAME = "云川市"
+
+    assert Scope(kind="city").title() == "云川市古籍普查登记目录"
+
+
+def test_campaign_edit_shows_its_dates_as_the_date_input_takes_them(world, client):
+    from tests.census.workflow_factories import make_campaign
+
+    campaign = make_campaign(world.institution_a)
+    client.force_login(world.users["centre_admin"])
+
+    html = client.get(reverse("census:campaign_edit", args=[campaign.pk])).content.decode()
+
+    assert f'value="{campaign.starts_on:%Y-%m-%d}"' in html
+    assert f'value="{campaign.ends_on:%Y-%m-%d}"' in html
+
+
+@pytest.mark.parametrize("url_name", ["holding_create", "census:catalogue"])
+def test_menus_never_show_dashes(world, client, url_name):
+    client.force_login(world.users["centre_admin"])
+
+    assert "---------" not in client.get(reverse(url_name)).content.decode()

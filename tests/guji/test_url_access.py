@@ -36,6 +36,12 @@ EXPECTED: dict[tuple[str, str | None, str], tuple[int, ...]] = {
     ("institution_list", None, "get"):                (302, 200, 200, 200, 200, 200, 200, 200),
     ("institution_detail", "institution_a", "get"):   (302, 200, 200, 404, 200, 200, 200, 200),
     ("institution_detail", "institution_b", "get"):   (302, 404, 404, 200, 200, 200, 200, 200),
+    # a manager edits the institution's details and its cataloguers
+    ("institution_edit", "institution_a", "get"):     (302, 403, 200, 404, 403, 403, 200, 403),
+    ("institution_edit", "institution_b", "get"):     (302, 404, 404, 403, 403, 403, 200, 403),
+    ("cataloguer_grant", "institution_a", "get"):     (302, 405, 405, 405, 405, 405, 405, 405),
+    ("cataloguer_grant", "institution_a", "post"):    (302, 403, 302, 404, 403, 403, 302, 403),
+    ("cataloguer_revoke", "institution_a", "get"):    (302, 405, 405, 405, 405, 405, 405, 405),
     ("holding_list", None, "get"):                    (302, 200, 200, 200, 200, 200, 200, 200),
     ("holding_create", None, "get"):                  (302, 200, 200, 200, 403, 403, 200, 403),
     ("help", None, "get"):                            (302, 200, 200, 200, 200, 200, 200, 200),
@@ -107,10 +113,11 @@ REDIRECTS = {
     "holding_delete": "holding_detail",  # no reason given: back to the record, nothing deleted
     "holding_restore": "deleted_list",  # no reason given: back to the list, nothing restored
     "inbox_read": "inbox",
+    "cataloguer_grant": "institution_detail",  # nothing chosen: back to the institution
     "lockout_lift": "lockout_list",
 }
 # Redirects to a page of the target itself (REDIRECTS names the URL, the target fills it).
-REDIRECT_TO_TARGET = {"holding_delete"}
+REDIRECT_TO_TARGET = {"holding_delete", "cataloguer_grant"}
 
 
 # How a target fills a URL's path; URLs not listed take {"pk": target.pk}.
@@ -203,7 +210,15 @@ def _message_to_someone_else(_target) -> dict:
     return {"pk": notify(make_user(), "别人的消息").pk}
 
 
+def _cataloguer_role_at(institution) -> dict:
+    from guji.models import RoleAssignment
+
+    role = RoleAssignment.objects.filter(institution=institution, role="cataloguer").first()
+    return {"pk": institution.pk, "assignment": role.pk}
+
+
 PATH_KWARGS: dict[str, Callable[[object], dict]] = {
+    "cataloguer_revoke": _cataloguer_role_at,
     "inbox_open": _message_to_someone_else,
     "holding_restore": _deleted_draft_at,
     "saved_search_delete": _saved_search_of_someone_else,
