@@ -121,3 +121,31 @@ def test_menus_never_show_dashes(world, client, url_name):
     client.force_login(world.users["centre_admin"])
 
     assert "---------" not in client.get(reverse(url_name)).content.decode()
+
+
+def test_a_returned_record_s_form_shows_each_comment_beside_its_field(world, client):
+    a = world.institution_a
+    cataloguer = make_user(Role.CATALOGUER, a)
+    entry = make_entry("returned", institution=a, cataloguer=cataloguer)
+    client.force_login(cataloguer)
+
+    response = client.get(reverse("holding_edit", args=[entry.holding.pk]))
+
+    assert response.context["field_notes"] == {"": ["请核对"], "title_juan": ["卷数有误"]}
+    html = response.content.decode()
+    title_field = html[html.index('id="id_title_juan"') :]
+    assert "卷数有误" in title_field[: title_field.index("<label for=")]  # before the next field
+
+
+def test_home_counts_link_to_the_queues_they_count(world, client):
+    client.force_login(world.users["reviewer"])
+
+    home = client.get(reverse("home"))
+
+    links = {status: url for status, _label, _n, url in home.context["statuses"]}
+    assert links["submitted"] == reverse("census:review_queue")
+    assert reverse("census:correction_list") in home.content.decode()
+    client.force_login(world.users["cataloguer_a"])
+    links = {s: u for s, _l, _n, u in client.get(reverse("home")).context["statuses"]}
+    assert links["returned"] == reverse("census:returned_list")
+    assert links["draft"] == reverse("holding_list") + "?status=draft"

@@ -305,3 +305,79 @@ def test_other_institutions_do_not_see_deleted_drafts(world, client):
     client.force_login(world.users["cataloguer_a"])
 
     assert client.get(reverse("deleted_list")).status_code == 403
+
+
+def _create(client, institution, **extra):
+    data = {
+        "institution": institution.pk,
+        "call_number": "新0001",
+        "title_juan": "史记一百三十卷",
+        "volumes": 10,
+        "edition_statement": "清乾隆四年（1739）武英殿刻本",
+        "authors": "（漢）司馬遷撰",
+    }
+    return client.post(reverse("holding_create"), data | extra)
+
+
+def test_creating_a_likely_duplicate_warns_before_saving(world, client):
+    client.force_login(world.users["cataloguer_a"])  # world.holding_a: 史記一百三十卷, 武英殿
+
+    warned = _create(client, world.institution_a)
+
+    assert [d.pk for d in warned.context["duplicates"]] == [world.holding_a.pk]
+    assert not Holding.objects.filter(call_number="新0001").exists()
+    saved = _create(client, world.institution_a, confirm_duplicate="1")
+    assert saved.status_code == 302
+    assert Holding.objects.filter(call_number="新0001").exists()
+
+
+def test_another_edition_is_no_duplicate(world, client):
+    client.force_login(world.users["cataloguer_a"])
+
+    response = _create(client, world.institution_a, edition_statement="明刻本")
+
+    assert response.status_code == 302
+
+
+def test_a_manager_edits_the_institution_with_history(world, client):
+    client.force_login(world.users["manager_a"])
+
+    client.post(
+        reverse("institution_edit", args=[world.institution_a.pk]),
+        {"contact_person": "林主任", "contact_phone": "0571-1234", "reason": "换了负责人"},
+    )
+
+    world.institution_a.refresh_from_db()
+    assert world.institution_a.contact_person == "林主任"
+    last = world.institution_a.history.first()
+    assert last.history_user == world.users["manager_a"]
+    assert last.history_change_reason == "换了负责人"
+
+
+def test_a_manager_grants_and_revokes_the_cataloguer_role(world, client):
+    from guji.models import RoleAssignment
+    from guji.permissions import can
+    from tests.factories import make_user
+
+    staff = make_user()  # a staff member of A without a role yet
+    staff.institution = world.institution_a
+    staff.save()
+    client.force_login(world.users["manager_a"])
+
+    client.post(
+        reverse("cataloguer_grant", args=[world.institution_a.pk]),
+        {"user": staff.pk, "reason": "新进编目员"},
+    )
+    role = RoleAssignment.objects.get(user=staff, role="cataloguer")
+    assert can(staff, "catalogue", world.holding_a)
+    assert role.history.first().history_change_reason == "新进编目员"
+
+    client.post(
+        reverse("cataloguer_revoke", args=[world.institution_a.pk, role.pk]), {"reason": "调岗"}
+    )
+    staff = type(staff).objects.get(pk=staff.pk)
+    assert not can(staff, "catalogue", world.holding_a)
+    assert (
+        RoleAssignment.history.filter(id=role.pk, history_type="-").get().history_change_reason
+        == "调岗"
+    )
