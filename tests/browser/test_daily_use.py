@@ -48,9 +48,10 @@ def test_a_filtered_list_pages_to_3_and_back_and_sorts(page_as, t, library):
     page.get_by_role("link", name=t("Previous"), exact=True).click()
     assert _titles(page) == first
 
-    page.get_by_role("link", name=t("Ce"), exact=True).click()
+    sort_by_ce = page.locator("th a.sort", has_text=t("Ce"))
+    sort_by_ce.click()
     assert _titles(page)[0] == "松雲堂詩集1卷"
-    page.get_by_role("link", name=t("Ce"), exact=True).click()
+    page.locator("th a.sort", has_text=t("Ce")).click()
     assert _titles(page)[0] == "松雲堂詩集14卷"
 
 
@@ -58,7 +59,7 @@ def test_bulk_submit_all_matching_drafts(page_as, t, library):
     page = page_as(make_user(Role.CATALOGUER, library))
     page.goto(reverse("holding_list") + "?q=松云")
 
-    page.get_by_label(t("all matching"), exact=False).last.check()
+    page.locator('input[name="scope"][value="all"]').check()  # "all 14 matching"
     page.get_by_label(t("Action")).select_option("submit")
     page.get_by_label(t("Reason (kept in each record's history)")).fill("第一批普查")
     page.get_by_role("button", name=t("Apply")).click()
@@ -80,7 +81,8 @@ def test_the_reviewer_opens_the_correction_list_and_decides(page_as, t, library)
     page.goto(reverse("census:correction_list"))
     page.get_by_role("link", name=entry.holding.title_juan).click()
     page.get_by_label(t("Reason"), exact=False).first.fill("与原书核对无误")
-    page.get_by_role("button", name=t("Accept the correction")).click()
+    page.get_by_role("button", name=t("Accept the correction"), exact=True).click()
+    expect(page.locator(".messages")).to_be_visible()
 
     entry.holding.refresh_from_db()
     assert entry.holding.volumes == 30
