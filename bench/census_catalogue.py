@@ -101,6 +101,7 @@ def seed(n: int) -> None:
 
 
 def run(fmt: str, out: Path) -> dict:
+    """The export in this process, without helpers: the xlsx, and the PDF's baseline."""
     from census.exports import Scope, export_catalogue
     from census.models import ExportJob
     from guji.models import Holding
@@ -111,6 +112,7 @@ def run(fmt: str, out: Path) -> dict:
     seconds = time.perf_counter() - started
     return {
         "format": fmt,
+        "how": "in one process",
         "entries": result.entries,
         "all_registered": Holding.objects.filter(status="registered").count(),
         "seconds": round(seconds, 1),
@@ -121,26 +123,94 @@ def run(fmt: str, out: Path) -> dict:
     }
 
 
+def run_on_workers(workers: int, out: Path) -> dict:
+    """The PDF as the product makes it: an export job run by ``manage.py run_huey`` with
+    ``workers`` worker processes, which lay out the catalogue's units in parallel."""
+    from django.contrib.auth import get_user_model
+    from django.core.files.storage import default_storage
+    from huey.contrib.djhuey import HUEY
+
+    from census.models import ExportJob
+    from census.tasks import build_catalogue
+
+    HUEY.flush()  # nothing left over from an earlier run
+    user, _ = get_user_model().objects.get_or_create(username="bench-exporter")
+    job = ExportJob.objects.create(
+        user=user, scope=ExportJob.Scope.CITY, format="pdf", filename="bench.pdf"
+    )
+    env = {**os.environ, "GUJI_DEBUG": "false", "GUJI_HUEY_WORKERS": str(workers)}
+    consumer = subprocess.Popen(
+        [sys.executable, str(ROOT / "manage.py"), "run_huey", "--workers", str(workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        started = time.perf_counter()
+        build_catalogue(job.pk)
+        while True:
+            time.sleep(1)
+            job.refresh_from_db()
+            if job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED):
+                break
+        seconds = time.perf_counter() - started
+    finally:
+        consumer.terminate()
+        consumer.wait()
+    if job.status != ExportJob.Status.DONE:
+        raise SystemExit(f"export failed: {job.message}")
+    with default_storage.open(job.result.name, "rb") as f, open(out, "wb") as target:
+        target.write(f.read())
+    return {
+        "format": "pdf",
+        "how": f"export job on {workers} Huey worker processes",
+        "entries": job.total_entries,
+        "seconds": round(seconds, 1),
+        "entries_per_s": round(job.total_entries / seconds),
+        "pages": job.pages,
+        "bytes": job.size,
+        "peak_rss_mb_of_a_worker": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--formats", default="xlsx,pdf")
+    parser.add_argument("--workers", type=int, default=2, help="Huey worker processes")
+    parser.add_argument(
+        "--baseline",
+        action="store_true",
+        help="also lay out the PDF in one process, for the same-run ratio",
+    )
     parser.add_argument("--out", type=Path, default=Path("/tmp"))
     parser.add_argument("--run", help=argparse.SUPPRESS)  # child: export one format
     args = parser.parse_args()
     _setup()
+    if args.run == "pdf-workers":
+        print(json.dumps(run_on_workers(args.workers, args.out / "bench-catalogue.pdf")))
+        return
     if args.run:
-        print(json.dumps(run(args.run, args.out / f"bench-catalogue.{args.run}")))
+        print(json.dumps(run(args.run, args.out / f"bench-catalogue-1.{args.run}")))
         return
     seed(args.entries)
+    figures = {}
     for fmt in args.formats.split(","):
-        child = subprocess.run(
-            [sys.executable, __file__, "--run", fmt, "--out", str(args.out)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        print(child.stdout.strip().splitlines()[-1])
+        runs = ["pdf-workers", *(["pdf"] if args.baseline else [])] if fmt == "pdf" else [fmt]
+        for what in runs:
+            command = [sys.executable, __file__, "--run", what, "--out", str(args.out)]
+            child = subprocess.run(
+                [*command, "--workers", str(args.workers)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            line = child.stdout.strip().splitlines()[-1]
+            figures[what] = json.loads(line)
+            print(line)
+    if "pdf" in figures and "pdf-workers" in figures:
+        ratio = figures["pdf-workers"]["seconds"] / figures["pdf"]["seconds"]
+        print(f"PDF on {args.workers} workers / in one process: {ratio:.2f}")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,6 @@
 """Admin for the census workflow: records are read here, transitions go through census.services."""
 
-from django.contrib import admin, messages
-from django.contrib.admin import helpers
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.template.response import TemplateResponse
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -25,7 +22,7 @@ from census.services import (
     refuse_correction,
     return_entry,
 )
-from guji.admin import AuditedAdmin, ScopedAdminMixin
+from guji.admin import ScopedAdminMixin, action_with_text
 
 
 class ReadOnlyAdmin(SimpleHistoryAdmin):
@@ -43,52 +40,26 @@ class ReadOnlyAdmin(SimpleHistoryAdmin):
 
 class ParticipationInline(admin.TabularInline):
     model = Participation
-    extra = 1
-    autocomplete_fields = ("institution",)
+    extra = 0
+    can_delete = False
+    readonly_fields = ("institution", "estimated_holdings")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Campaign)
-class CampaignAdmin(AuditedAdmin):
+class CampaignAdmin(ReadOnlyAdmin):
+    """Read here; opened and changed on the campaign pages (census.services.open_campaign and
+    update_campaign check who, ask why and keep the participants consistent)."""
+
     list_display = ("name", "starts_on", "ends_on", "is_open")
     list_filter = ("is_open",)
     search_fields = ("name",)
     inlines = [ParticipationInline]
-
-
-def _decide_with_text(modeladmin, request, queryset, *, title, label, required, apply):
-    """An action that first asks for a comment or reason, then applies ``apply`` to each row.
-
-    ``apply(obj, text)`` calls the domain function; its refusals are reported per row.
-    """
-    if "apply" in request.POST:
-        text = request.POST.get("text", "").strip()
-        if required and not text:
-            modeladmin.message_user(request, _("Give a comment or reason."), messages.ERROR)
-        else:
-            done = 0
-            for obj in queryset:
-                try:
-                    apply(obj, text)
-                except (PermissionDenied, ValidationError) as exc:
-                    problem = " ".join(getattr(exc, "messages", [])) or _("Not allowed.")
-                    modeladmin.message_user(request, f"{obj}: {problem}", messages.ERROR)
-                else:
-                    done += 1
-            modeladmin.message_user(
-                request, _("%(n)d of %(total)d done.") % {"n": done, "total": len(queryset)}
-            )
-            return None
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": title,
-        "label": label,
-        "required": required,
-        "queryset": queryset,
-        "opts": modeladmin.model._meta,
-        "action": request.POST.get("action"),
-        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-    }
-    return TemplateResponse(request, "census/admin_decision.html", context)
 
 
 class FieldCommentInline(admin.TabularInline):
@@ -116,7 +87,7 @@ class CensusEntryAdmin(ScopedAdminMixin, ReadOnlyAdmin):
 
     @admin.action(description=_("Accept the selected entries (census number)"))
     def accept_selected(self, request, queryset):
-        return _decide_with_text(
+        return action_with_text(
             self,
             request,
             queryset,
@@ -128,7 +99,7 @@ class CensusEntryAdmin(ScopedAdminMixin, ReadOnlyAdmin):
 
     @admin.action(description=_("Return the selected entries to their cataloguers"))
     def return_selected(self, request, queryset):
-        return _decide_with_text(
+        return action_with_text(
             self,
             request,
             queryset,
@@ -165,7 +136,7 @@ class CorrectionRequestAdmin(ScopedAdminMixin, ReadOnlyAdmin):
 
     @admin.action(description=_("Accept the selected correction requests"))
     def accept_selected(self, request, queryset):
-        return _decide_with_text(
+        return action_with_text(
             self,
             request,
             queryset,
@@ -177,7 +148,7 @@ class CorrectionRequestAdmin(ScopedAdminMixin, ReadOnlyAdmin):
 
     @admin.action(description=_("Refuse the selected correction requests"))
     def refuse_selected(self, request, queryset):
-        return _decide_with_text(
+        return action_with_text(
             self,
             request,
             queryset,

@@ -11,29 +11,40 @@ numbers run across the whole document ("12 / 3456"), so a catalogue of several p
 out twice: once to count the pages of each part, once to print them with the total.
 """
 
+import io
 import json
 import logging
-import subprocess
 import tempfile
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import astuple, dataclass, field
 from datetime import date
-from functools import cache
-from itertools import islice
 from pathlib import Path
-from typing import IO
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from census.models import Campaign, ExportJob
+from guji.files import jobs
+from guji.files.documents import (
+    GlyphCheck,
+    PageNumbers,
+    RenderedUnit,
+    check_fonts,
+    css_string,
+    join_pdfs,
+    render_html,
+    render_units,
+    write_part,
+)
 from guji.files.spreadsheets import XlsxWriter, clean_text
 from guji.models import Holding, Institution, User
 from guji.permissions import can, holds_globally
@@ -48,8 +59,6 @@ DIRECT_LIMIT = 2000  # below this many entries the web page makes the file at on
 PART_SIZE = 1500  # entries laid out by WeasyPrint at a time (about 250 MB of layout)
 FETCH_SIZE = 2000
 logger = logging.getLogger(__name__)
-
-FONTS = ("Noto Serif CJK SC", "Noto Sans CJK SC")  # Debian's fonts-noto-cjk
 
 Progress = Callable[[int, int], None]  # (units done, units in all)
 
@@ -121,11 +130,12 @@ class Entry:
     volumes: int
     extant: str
     institution_id: int
+    volume_unit: str = "册"  # 折, 轴 … for items not counted in 册
 
     def fields(self) -> list[str]:
         """The printed fields, empty ones left out, 册数 in Chinese numerals."""
         values = [self.census_number, self.call_number, self.title_juan, self.authors]
-        values += [self.edition, f"{cn_number(self.volumes)}册", self.extant]
+        values += [self.edition, f"{cn_number(self.volumes)}{self.volume_unit}", self.extant]
         return [v for v in values if v]
 
 
@@ -138,6 +148,7 @@ _ENTRY_FIELDS = (
     "volumes",
     "extant",
     "institution_id",
+    "volume_unit",
 )
 
 
@@ -145,7 +156,7 @@ def iter_entries(scope: Scope) -> Iterator[Entry]:
     """Stream the catalogue from the database, FETCH_SIZE rows at a time."""
     rows = catalogue_holdings(scope).values_list(*_ENTRY_FIELDS).iterator(chunk_size=FETCH_SIZE)
     for index, row in enumerate(rows):
-        yield Entry(index, *(_clean(v) for v in row[:5]), row[5], _clean(row[6]), row[7])
+        yield Entry(index, *(_clean(v) for v in row[:5]), row[5], _clean(row[6]), row[7], row[8])
 
 
 _clean = clean_text  # control characters: XML (xlsx) cannot hold them, a PDF cannot show them
@@ -178,14 +189,15 @@ class ExportResult:
 
 
 def export_catalogue(
-    scope: Scope, fmt: str, out: Path, *, progress: Progress | None = None
+    scope: Scope, fmt: str, out: Path, *, progress: Progress | None = None, helpers: int = 0
 ) -> ExportResult:
-    """Write the catalogue of ``scope`` to ``out`` as xlsx or pdf."""
+    """Write the catalogue of ``scope`` to ``out`` as xlsx or pdf; a PDF is laid out by this
+    process and ``helpers`` Huey workers beside it."""
     with translation.override(CATALOGUE_LANGUAGE):
         if fmt == ExportJob.Format.XLSX:
             return write_xlsx(scope, out, progress=progress)
         if fmt == ExportJob.Format.PDF:
-            return write_pdf(scope, out, progress=progress)
+            return write_pdf(scope, out, progress=progress, helpers=helpers)
     raise ValueError(f"Unknown catalogue format {fmt!r}.")
 
 
@@ -215,42 +227,35 @@ def start_export(scope: Scope, fmt: str, *, by: User) -> ExportJob:
     return job
 
 
-def run_export_job(job_id: int) -> None:
-    """Make the file of a recorded export, keeping its progress and outcome on the row."""
+def run_export_job(job_id: int, *, helpers: int = 0) -> None:
+    """Make the file of a recorded export, keeping its progress and outcome on the row
+    (``guji.files.jobs``); a PDF is laid out by this process and ``helpers`` workers."""
     job = ExportJob.objects.select_related("institution", "campaign").get(pk=job_id)
-    if job.status not in (ExportJob.Status.QUEUED, ExportJob.Status.FAILED):
+    if not jobs.start(job):
         return  # already made, or being made by another worker
-    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, message="")
 
     def progress(done: int, total: int) -> None:
-        try:
-            ExportJob.objects.filter(pk=job.pk).update(done_units=done, total_units=total)
-        except DatabaseError:  # e.g. SQLite busy with an import: the next update will do
-            logger.warning("Could not record the progress of export %s", job.pk, exc_info=True)
+        jobs.progress(job, done, total)
 
     try:
         with tempfile.TemporaryDirectory(prefix="guji-export-") as tmp:
             path = Path(tmp) / f"catalogue.{job.format}"
-            result = export_catalogue(Scope.of(job), job.format, path, progress=progress)
-            name = f"exports/{job.pk}/catalogue.{job.format}"
+            result = export_catalogue(
+                Scope.of(job), job.format, path, progress=progress, helpers=helpers
+            )
             with open(path, "rb") as f:
-                stored = default_storage.save(name, File(f))
-            size = path.stat().st_size
+                jobs.finish(
+                    job,
+                    content=File(f),
+                    filename=f"catalogue.{job.format}",
+                    size=path.stat().st_size,
+                    pages=result.pages,
+                    total_entries=result.entries,
+                    warnings=result.missing_glyphs,
+                )
     except Exception as exc:
         logger.exception("Catalogue export %s failed", job.pk)
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportJob.Status.FAILED, message=str(exc), finished_at=timezone.now()
-        )
-        return
-    ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportJob.Status.DONE,
-        stored_path=stored,
-        size=size,
-        pages=result.pages,
-        total_entries=result.entries,
-        warnings=result.missing_glyphs,
-        finished_at=timezone.now(),
-    )
+        jobs.fail(job, exc)
 
 
 # --- xlsx -------------------------------------------------------------------------------------
@@ -315,137 +320,166 @@ def _xlsx_row(entry: Entry, names: dict[int, str], several: bool) -> list:
     return [*row, names.get(entry.institution_id, "")] if several else row
 
 
-# --- PDF --------------------------------------------------------------------------------------
+# --- PDF ---------------------------------------------------------------------------------------
 
 
-@dataclass
-class _Part:
-    start: int  # index of the first entry
-    count: int  # entries in the part
-    pages: int  # pages it contributes (its last page is left to the next part when partial)
+def write_pdf(
+    scope: Scope, out: Path, *, progress: Progress | None = None, helpers: int = 0
+) -> ExportResult:
+    """The catalogue as a PDF, from one reading of the database, laid out in parallel.
 
-
-def write_pdf(scope: Scope, out: Path, *, progress: Progress | None = None) -> ExportResult:
-    """The catalogue as a PDF; a big one in parts, from one reading of the database.
-
-    The entries read for the first layout are spooled to a temporary file and the second
-    layout reads them back, so both see the same catalogue even while records change.
+    The entries are read once and spooled to storage, one spool per *unit*: a run of one
+    institution's entries, which starts on a new page (its heading breaks the page), so units
+    lay out independently, on ``helpers`` Huey workers besides this process. Within a unit,
+    ``PART_SIZE`` entries are laid out at a time and a partial last page moves on to the next
+    part, so the pages read as one layout would print them. The page numbers ("12 / 3456") are
+    stamped on the joined PDF. Everything after the spooling reads the spool, so the document
+    shows one state of the register even while records change.
     """
     check_fonts()
     estimate = catalogue_holdings(scope).count()
-    book = _Book(scope, total=estimate)
-    glyphs = _GlyphCheck(book)
-    if estimate <= PART_SIZE:
-        entries = list(glyphs.watch(iter_entries(scope)))
-        book.total = len(entries)
-        document = book.render(entries, previous=None, first=True)
-        document.write_pdf(out)
+    units_total = 2 * max(estimate, 1)
+
+    def report(done: int) -> None:
         if progress:
-            progress(len(entries), len(entries))
-        return ExportResult(len(entries), len(document.pages), glyphs.report())
+            progress(min(done, units_total), units_total)
 
-    units = 2 * estimate
-    with tempfile.TemporaryDirectory(prefix="guji-catalogue-") as tmp:
-        spool = Path(tmp) / "entries.jsonl"
-        with open(spool, "w", encoding="utf-8") as f:
-            entries = glyphs.watch(_spooled(iter_entries(scope), f))
-            parts = book.plan(entries, lambda n: progress and progress(min(n, units), units))
-        book.total = sum(p.count for p in parts)
-        pages = sum(p.pages for p in parts)
-        paths, entries, offset, previous = [], _read_spool(spool), 0, None
-        for number, part in enumerate(parts):
-            chunk = list(islice(entries, part.count))
-            document = book.render(
-                chunk, previous=previous, first=number == 0, offset=offset, total=pages
-            )
-            previous = chunk[-1].institution_id
-            if len(document.pages) not in (part.pages, part.pages + 1):
-                raise RuntimeError("The catalogue laid out differently the second time.")
-            path = Path(tmp) / f"part{number:05d}.pdf"
-            document.copy(document.pages[: part.pages]).write_pdf(path)
-            del document
-            paths.append(path)
-            offset += part.pages
-            if progress:
-                progress(min(estimate + part.start + part.count, units), units)
-        _join_pdfs(paths, out, title=scope.title())
-    if progress:
-        progress(units, units)
-    return ExportResult(book.total, pages, glyphs.report())
+    key = f"tmp/catalogue/{uuid.uuid4().hex}"
+    units, glyphs, entries = _spool_units(scope, key, report)
+    rendered: list[RenderedUnit] = []
+    try:
+        rendered = render_units(
+            units,
+            render_unit,
+            helpers=helpers,
+            progress=lambda done: report(entries + done),
+        )
+        numbers = PageNumbers(stylesheets=(_stylesheet(),))
+        handles = [default_storage.open(name, "rb") for r in rendered for name in r.files]
+        try:
+            pages = join_pdfs(handles, out, title=scope.title(), page_numbers=numbers)
+        finally:
+            for handle in handles:
+                handle.close()
+    finally:
+        for name in [u["spool"] for u in units] + [n for r in rendered for n in r.files]:
+            default_storage.delete(name)
+    report(units_total)
+    return ExportResult(entries, pages, glyphs.report(where_key="census_number"))
 
 
-def _spooled(entries: Iterator[Entry], spool: IO[str]) -> Iterator[Entry]:
-    for entry in entries:
-        spool.write(json.dumps(astuple(entry), ensure_ascii=False) + "\n")
-        yield entry
+def _spool_units(scope: Scope, key: str, report: Callable[[int], None]) -> tuple:
+    """Read the catalogue once: check its glyphs and spool it to storage, a unit at a time."""
+    names = institution_names(scope)
+    glyphs = GlyphCheck()
+    glyphs.check(scope.title() + "".join(names.values()))
+    generated_on = timezone.localdate().isoformat()
+    units: list[dict] = []
+    lines: list[str] = []
+    previous = first_index = None
+
+    def close_unit() -> None:
+        name = default_storage.save(
+            f"{key}/unit{len(units):05d}.jsonl", ContentFile("".join(lines).encode())
+        )
+        units.append(
+            {
+                "spool": name,
+                "scope": [scope.kind, _pk(scope.institution), _pk(scope.campaign)],
+                "first": not units,
+                "previous": previous,
+                "start": first_index,
+                "generated_on": generated_on,
+            }
+        )
+
+    count = 0
+    current = None
+    for entry in iter_entries(scope):
+        if lines and scope.several_institutions and entry.institution_id != current:
+            close_unit()
+            previous, lines = current, []
+        if not lines:
+            first_index = entry.index
+        current = entry.institution_id
+        glyphs.check("".join(entry.fields()), where=entry.census_number)
+        lines.append(json.dumps(astuple(entry), ensure_ascii=False) + "\n")
+        count += 1
+        if count % FETCH_SIZE == 0:
+            report(count)
+    if lines or not units:
+        close_unit()
+    for unit in units:
+        unit["total"] = count
+    report(count)
+    return units, glyphs, count
 
 
-def _read_spool(path: Path) -> Iterator[Entry]:
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            yield Entry(*json.loads(line))
+def _pk(obj) -> int | None:
+    return obj.pk if obj is not None else None
 
 
-class _GlyphCheck:
-    """Characters the fonts cannot draw (they would print as boxes), with where they are."""
+def _stylesheet() -> Path:
+    return Path(finders.find("census/catalogue.css"))
 
-    def __init__(self, book: "_Book"):
-        self.covered = font_coverage()
-        heading_text = book.scope.title() + "".join(book.names.values())
-        self.missing: dict[str, str] = dict.fromkeys(set(heading_text) - self.covered, "")
 
-    def watch(self, entries: Iterator[Entry]) -> Iterator[Entry]:
-        for entry in entries:
-            for c in set("".join(entry.fields())) - self.covered:
-                if not self.missing.get(c):
-                    self.missing[c] = entry.census_number
-            yield entry
-
-    def report(self, limit: int = 100) -> list[dict[str, str]]:
-        return [
-            {"char": c, "codepoint": f"U+{ord(c):04X}", "census_number": where}
-            for c, where in sorted(self.missing.items())[:limit]
-        ]
+def render_unit(unit: dict, report: Callable[[int], None]) -> RenderedUnit:
+    """Lay out one unit of the catalogue (in any worker) and store its parts; see write_pdf."""
+    kind, institution_id, campaign_id = unit["scope"]
+    scope = Scope(
+        kind,
+        institution=Institution.objects.get(pk=institution_id) if institution_id else None,
+        campaign=Campaign.objects.get(pk=campaign_id) if campaign_id else None,
+    )
+    with default_storage.open(unit["spool"], "rb") as f:
+        entries = [Entry(*json.loads(line)) for line in f.read().decode().splitlines()]
+    with translation.override(CATALOGUE_LANGUAGE):
+        book = _Book(
+            scope, total=unit["total"], generated_on=date.fromisoformat(unit["generated_on"])
+        )
+        return book.lay_out(entries, unit, report)
 
 
 class _Book:
-    """Lays out parts of one catalogue with the same title page, headers and page numbers."""
+    """Lays out parts of one catalogue with the same title page and running headers."""
 
-    def __init__(self, scope: Scope, *, total: int):
+    def __init__(self, scope: Scope, *, total: int, generated_on: date):
         self.scope = scope
         self.total = total
         self.names = institution_names(scope)
-        self.generated_on = timezone.localdate()
-        self.stylesheet = Path(finders.find("census/catalogue.css"))
+        self.generated_on = generated_on
 
-    def plan(self, entries: Iterator[Entry], progress: Callable[[int], object]) -> list[_Part]:
-        """Lay out part after part to count pages; a partial last page moves to the next part."""
-        parts: list[_Part] = []
-        carried: list[Entry] = []
-        previous = None
-        while True:
-            chunk = carried + list(islice(entries, PART_SIZE - len(carried)))
-            if not chunk:
-                break
-            last = len(chunk) < PART_SIZE
-            document = self.render(chunk, previous=previous, first=not parts, anchors=True)
-            pages = len(document.pages)
-            keep = len(chunk)
-            if not last and pages > 1:
+    def lay_out(self, entries: list[Entry], unit: dict, report: Callable[[int], None]):
+        """Part after part, ``PART_SIZE`` entries at a time; a partial last page moves on."""
+        files: list[str] = []
+        pages, done, previous, first = 0, 0, unit["previous"], unit["first"]
+        base = unit["spool"].rsplit(".", 1)[0]
+        while done < len(entries) or (first and not entries):
+            chunk = entries[done : done + PART_SIZE]
+            last = done + len(chunk) >= len(entries)
+            document = self.render(chunk, previous=previous, first=first, anchors=not last)
+            keep, keep_pages = len(chunk), len(document.pages)
+            if not last and keep_pages > 1:
                 on_last_page = [
                     int(anchor[1:]) for anchor in document.pages[-1].anchors if anchor[0] in "eh"
                 ]
                 if on_last_page and min(on_last_page) > chunk[0].index:
                     keep = min(on_last_page) - chunk[0].index
-                    pages -= 1
+                    keep_pages -= 1
+            buffer = io.BytesIO()
+            write_part(document, buffer, pages=slice(0, keep_pages))
             del document
-            parts.append(_Part(start=chunk[0].index, count=keep, pages=pages))
-            previous = chunk[keep - 1].institution_id
-            carried = chunk[keep:]
-            progress(chunk[0].index + keep)
-            if last and not carried:
-                break
-        return parts
+            files.append(
+                default_storage.save(
+                    f"{base}.part{len(files):04d}.pdf", ContentFile(buffer.getvalue())
+                )
+            )
+            pages += keep_pages
+            done += keep
+            previous = chunk[keep - 1].institution_id if chunk else previous
+            first = False
+            report(done)
+        return RenderedUnit(files=files, pages=pages, work=len(entries))
 
     def render(
         self,
@@ -453,23 +487,14 @@ class _Book:
         *,
         previous: int | None,
         first: bool,
-        offset: int = 0,
-        total: int | None = None,
         anchors: bool = False,
     ):
         """Lay out one part. ``anchors`` gives every entry and heading an id, so that
-        ``page.anchors`` tells which are on a page; only the counting layout needs them (each
-        would become a named destination in the PDF, which pypdf joins in quadratic time)."""
-        from weasyprint import CSS, HTML
-
+        ``page.anchors`` tells which are on a page (they are dropped when the part is written)."""
         context = self._context(entries, previous=previous, first=first)
         context["anchors"] = anchors
         html = render_to_string("census/catalogue_part.html", context)
-        css = CSS(string=self._page_css(entries, offset=offset, total=total))
-        base_url = str(settings.BASE_DIR)
-        return HTML(string=html, base_url=base_url).render(
-            stylesheets=[CSS(filename=self.stylesheet), css]
-        )
+        return render_html(html, stylesheets=[_stylesheet(), self._page_css(entries)])
 
     def _context(self, entries: list[Entry], *, previous: int | None, first: bool) -> dict:
         """``previous``: the institution of the entry before this part (a heading is due?)."""
@@ -494,14 +519,13 @@ class _Book:
             context["institution_counts"] = institution_counts(self.scope) if several else []
         return context
 
-    def _page_css(self, entries: list[Entry], *, offset: int, total: int | None) -> str:
-        rules = [f"@page {{ @top-left {{ content: {_css_string(self.scope.title())} }} }}"]
+    def _page_css(self, entries: list[Entry]) -> str:
+        rules = [
+            f"@page {{ @top-left {{ content: {css_string(self.scope.title())} }} }}",
+            "@page { @bottom-center { content: none } }",  # numbers are stamped on the whole
+        ]
         if running := self._running_institution(entries):
-            rules.append(f".runner {{ string-set: institution {_css_string(running)} }}")
-        if total is not None:
-            rules.append(f'@page {{ @bottom-center {{ content: counter(page) " / {total}" }} }}')
-        if offset:
-            rules.append(f"@page :first {{ counter-reset: page {offset + 1} }}")
+            rules.append(f".runner {{ string-set: institution {css_string(running)} }}")
         return "\n".join(rules)
 
     def _running_institution(self, entries: list[Entry]) -> str:
@@ -512,61 +536,3 @@ class _Book:
         institution's heading need none.
         """
         return self.names.get(entries[0].institution_id, "") if entries else ""
-
-
-def _css_string(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    escaped = escaped.replace("\n", " ").replace("\r", " ")
-    return f'"{escaped}"'
-
-
-def _join_pdfs(paths: list[Path], out: Path, *, title: str) -> None:
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    for path in paths:
-        writer.append(path)  # keeps each part's bookmarks (institution headings)
-    writer.add_metadata({"/Title": title, "/Producer": "Guji"})
-    with open(out, "wb") as f:
-        writer.write(f)
-
-
-# --- fonts ------------------------------------------------------------------------------------
-
-
-def _font_file(family: str) -> tuple[str, int]:
-    try:
-        found = subprocess.run(
-            ["fc-match", "-f", "%{family}\t%{file}\t%{index}", family],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=30,
-        ).stdout
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise ImproperlyConfigured(f"fontconfig could not be asked for {family}: {exc}") from exc
-    families, path, index = found.split("\t")
-    if family not in families.split(","):
-        raise ImproperlyConfigured(
-            f"The font {family} is not installed (fontconfig offers {families} instead); "
-            "install Debian's fonts-noto-cjk."
-        )
-    return path, int(index or 0)
-
-
-def check_fonts() -> None:
-    for family in FONTS:
-        _font_file(family)
-
-
-@cache
-def font_coverage() -> frozenset[str]:
-    """Every character the catalogue fonts can draw."""
-    from fontTools.ttLib import TTFont
-
-    covered: set[str] = set()
-    for family in FONTS:
-        path, index = _font_file(family)
-        with TTFont(path, fontNumber=index, lazy=True) as font:
-            covered.update(chr(code) for code in font.getBestCmap())
-    return frozenset(covered)

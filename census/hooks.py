@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from guji import registry
-from guji.permissions import can, can_anywhere, roles_of
+from guji.permissions import can, can_anywhere
 
 
 def _photos_panel(request, holding) -> dict:
@@ -127,7 +127,11 @@ def register() -> None:
             33,
         ),
         registry.NavEntry(
-            "catalogue", _("Catalogue export"), "census:catalogue", lambda u: bool(roles_of(u)), 34
+            "catalogue",
+            _("Catalogue export"),
+            "census:catalogue",
+            lambda u: can_anywhere(u, "export"),
+            34,
         ),
     ):
         registry.register_nav(entry)

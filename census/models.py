@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from guji.files.jobs import Job
 from guji.models import Holding, Institution, ScopedQuerySet
 
 
@@ -240,8 +241,12 @@ class LeafPhoto(models.Model):
         return f"{self.holding} · {self.get_kind_display()}"
 
 
-class ImportJob(models.Model):
-    """A spreadsheet import: validated first (dry run), then run by the task queue."""
+class ImportJob(Job):
+    """A spreadsheet import: validated first (dry run), then run by the task queue.
+
+    A background job (``guji.files.jobs``) whose statuses say more than the generic states;
+    its lifecycle is ``census.imports.jobs``.
+    """
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -252,25 +257,30 @@ class ImportJob(models.Model):
         DONE = "done", _("Imported")
         FAILED = "failed", _("Failed")
 
+    STATE_OF = {
+        Status.VALIDATING: Job.State.RUNNING,
+        Status.IMPORTING: Job.State.RUNNING,
+        Status.REJECTED: Job.State.DONE,
+        Status.VALIDATED: Job.State.DONE,
+    }
+
     institution = models.ForeignKey(Institution, models.PROTECT, related_name="import_jobs")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.QUEUED)
     filename = models.CharField(_("file name"), max_length=255)
-    stored_path = models.CharField(max_length=300)
+    stored_path = models.CharField(max_length=300)  # the upload's name in storage
     sha256 = models.CharField(max_length=64)
     update_existing = models.BooleanField(_("update existing call numbers"), default=False)
-    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.QUEUED)
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=dict)  # problems, conflicts, warnings, plan
-    message = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["processed_rows"])
+    history = HistoricalRecords(
+        excluded_fields=["processed_rows", "done_units", "total_units", "heartbeat_at"]
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -296,10 +306,11 @@ class ExportJobQuerySet(models.QuerySet):
         return self.filter(user=user)
 
 
-class ExportJob(models.Model):
+class ExportJob(Job):
     """One export of the registration catalogue (普查登记目录), made now or by the task queue.
 
     Not audited with history: the row itself is the record of who exported what, and when.
+    A background job (``guji.files.jobs``): the file made is its ``result``.
     """
 
     class Scope(models.TextChoices):
@@ -311,31 +322,19 @@ class ExportJob(models.Model):
         XLSX = "xlsx", _("Spreadsheet (.xlsx)")
         PDF = "pdf", _("PDF")
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
+    Status = Job.State
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     scope = models.CharField(_("scope"), max_length=16, choices=Scope)
     institution = models.ForeignKey(
         Institution, models.PROTECT, null=True, blank=True, related_name="+"
     )
     campaign = models.ForeignKey(Campaign, models.PROTECT, null=True, blank=True, related_name="+")
     format = models.CharField(_("format"), max_length=8, choices=Format)
-    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.QUEUED)
     total_entries = models.PositiveIntegerField(_("entries"), default=0)
-    done_units = models.PositiveIntegerField(default=0)  # progress, in units of total_units
-    total_units = models.PositiveIntegerField(default=0)
     pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     filename = models.CharField(_("file name"), max_length=255, blank=True)
-    stored_path = models.CharField(max_length=300, blank=True)  # under MEDIA_ROOT
     size = models.PositiveBigIntegerField(default=0)
     warnings = models.JSONField(default=list)
-    message = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = ExportJobQuerySet.as_manager()
 
@@ -360,9 +359,3 @@ class ExportJob(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("census:catalogue_job", args=[self.pk])
-
-    @property
-    def progress(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        return int(100 * self.done_units / self.total_units) if self.total_units else 0

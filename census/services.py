@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,27 +26,19 @@ from census.models import (
 )
 from census.review import SNAPSHOT_FIELDS, snapshot
 from guji.cataloguing import Statement, catalogue_form, parse_statements, search_key
-from guji.history import delete_audited, save_audited
+from guji.history import delete_audited, required_reason, save_audited
 from guji.models import Binding, Holding, Institution, SibuClass, User
-from guji.permissions import holds_globally, require
+from guji.permissions import require
 from guji.services import EDITABLE_FIELDS, check_call_number, update_holding
 
 SERIAL_DIGITS = 7
-
-
-def _required(text: str, message: str, code: str) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError(message, code=code)
-    return text
 
 
 # --- campaigns ----------------------------------------------------------------------------
 
 
 def _require_centre_admin(by: User) -> None:
-    if not holds_globally(by, "manage"):
-        raise PermissionDenied
+    require(by, "manage_campaign")
 
 
 @transaction.atomic
@@ -83,7 +75,7 @@ def update_campaign(
 ) -> Campaign:
     """Change a campaign's period, description, open state or institutions."""
     _require_centre_admin(by)
-    reason = _required(reason, _("Say why you are making this change."), "reason_required")
+    reason = required_reason(reason, _("Say why you are making this change."), "reason_required")
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     allowed = {"name", "starts_on", "ends_on", "description", "is_open"}
     if unknown := set(data) - allowed:
@@ -318,7 +310,7 @@ def review_entries(
     """
     _require_each_institution(by, "review", entries)
     if not accept:
-        _required(comment, _("Say why the entries are returned."), "comment_required")
+        required_reason(comment, _("Say why the entries are returned."), "comment_required")
     result = BatchResult()
     for entry in entries:
         try:
@@ -358,7 +350,7 @@ def request_correction(
 ) -> CorrectionRequest:
     """Propose changes to a registered (locked) record; nothing changes until a reviewer accepts."""
     require(by, "catalogue", holding)
-    reason = _required(reason, _("Say why the record needs correcting."), "reason_required")
+    reason = required_reason(reason, _("Say why the record needs correcting."), "reason_required")
     if unknown := set(data) - set(EDITABLE_FIELDS):
         raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
     holding = Holding.objects.select_for_update().get(pk=holding.pk)
@@ -453,7 +445,7 @@ def accept_correction(correction: CorrectionRequest, *, by: User, reason: str = 
 @transaction.atomic
 def refuse_correction(correction: CorrectionRequest, *, by: User, reason: str) -> CorrectionRequest:
     correction = _lock_pending(correction, by=by)
-    reason = _required(reason, _("Say why the correction is refused."), "reason_required")
+    reason = required_reason(reason, _("Say why the correction is refused."), "reason_required")
     _decide(correction, CorrectionRequest.Status.REFUSED, by=by, reason=reason)
     return correction
 

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from guji import registry
 from guji.notifications import unread
-from guji.permissions import can_anywhere, holds_globally, roles_of
+from guji.permissions import can, can_anywhere, may_open_admin, roles_of
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -19,8 +19,8 @@ def navigation(request: HttpRequest) -> dict:
             "roles": sorted(roles_of(user)),
             "can_catalogue": can_anywhere(user, "catalogue"),
             "can_review": can_anywhere(user, "review"),
-            "is_staff": user.is_staff,
-            "is_centre_admin": holds_globally(user, "manage"),
+            "is_staff": may_open_admin(user),
+            "is_centre_admin": can(user, "manage"),  # everywhere: the centre's administrator
             "entries": entries,
             "unread": unread(user).count(),
         }

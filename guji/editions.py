@@ -23,8 +23,13 @@ Choices this module makes where the conventions leave room:
   book was made.
 * 初/末/间 right after a dynasty or reign date it approximately (``清初刻本`` is 清, qualifier
   初, 刻本 — not 初刻本).
-* A year number outside the reign's span still gives ``start + n − 1`` (loyalists kept counting
-  崇祯, 永历, 宣统) but is reported as a warning. A bracketed Gregorian year that disagrees with
+* A year number outside the reign's span of a dynasty's last reign still gives
+  ``start + n − 1`` (loyalists kept counting 崇祯, 永历, 宣统) with a warning; outside any other
+  reign (乾隆九十年) the year is impossible: no Gregorian year, with a warning.
+* A copy is dated as a copy (据明嘉靖刻本抄, 传钞明活字本: 抄本, undated, ``copy_of`` the source);
+  several types of one copy (刻本 朱墨套印本) give the most specific; a date printed after the
+  type (刻本 光绪十年[1884]) dates the edition; placeholders (null, 不详, ?) give nothing.
+* A bracketed Gregorian year that disagrees with
   the reign year is reported; the reign wins.
 * 油印本 is not in the domain vocabulary; the project copy of edition_types.csv adds it
   (is_guji_edition_type=no). 排印 is read as 铅印本, 景印/景宋抄 as 影印本/影抄本.
@@ -35,6 +40,7 @@ The module depends on neither Django nor the models: migrations and scripts may 
 from __future__ import annotations
 
 import csv
+import logging
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -46,7 +52,10 @@ from guji.chinese import t2s_converter as _t2s
 DATA_DIR = Path(__file__).resolve().parent / "data"
 _STRIP = " \t\r\n,，、.。:：;；"
 
+logger = logging.getLogger(__name__)
+
 __all__ = [
+    "INTERNAL_ERROR",
     "Edition",
     "EditionTypeRow",
     "Reign",
@@ -138,6 +147,16 @@ def _reigns_by_era() -> dict[str, tuple[Reign, ...]]:
     return {era: tuple(rows) for era, rows in by_era.items()}
 
 
+@cache
+def _last_reigns() -> frozenset[tuple[str, str]]:
+    """(dynasty, era) of each dynasty's last reign: loyalists kept counting it (崇祯, 宣统)."""
+    last: dict[str, Reign] = {}
+    for r in reigns():
+        if r.dynasty not in last or r.start_year >= last[r.dynasty].start_year:
+            last[r.dynasty] = r
+    return frozenset((r.dynasty, r.era) for r in last.values())
+
+
 # --- result -----------------------------------------------------------------------------------
 
 
@@ -161,6 +180,7 @@ class Edition:
     impression_type: str | None = None  # 递修本/重修本/后印本 when the statement names one
     modifiers: tuple[str, ...] = ()  # 递修, 后印, 朱印, 蓝印, 配补, 存疑, 推定 …
     annotations: tuple[str, ...] = ()  # trailing 批校题跋 and bracketed notes (清黄丕烈跋)
+    copy_of: str | None = None  # the edition a copy was made from (据明嘉靖刻本抄: 明嘉靖刻本)
 
 
 # --- normalisation ----------------------------------------------------------------------------
@@ -242,6 +262,7 @@ _DYNASTY_ROWS: dict[str, frozenset[str]] = {
     "南明": frozenset({"南明"}),
     "后金": frozenset({"清"}),
     "清": frozenset({"清"}),
+    "大顺": frozenset({"大顺"}),  # 李自成's regime (永昌), named in WH/T 20's level-2 wording
 }
 # Periods with no reign titles in reigns.csv: an era after them is not looked up in the table.
 _OTHER_DYNASTIES = ("太平天国", "五代", "唐", "隋", "日本", "朝鲜", "高丽", "越南", "琉球")
@@ -249,7 +270,7 @@ _DYNASTY_ALIASES = {"中华民国": "民国"}
 # How a catalogue writes the dynasty of a reign from reigns.csv.
 _CATALOGUE_DYNASTY = {"北宋": "宋", "南宋": "宋", "南明": "明"}
 # Which dynasty wins when an unqualified reign title is ambiguous.
-_DYNASTY_PREFERENCE = ("清", "明", "元", "南宋", "北宋", "金", "辽", "南明", "西夏")
+_DYNASTY_PREFERENCE = ("清", "明", "元", "南宋", "北宋", "金", "辽", "南明", "西夏", "大顺")
 # Alternative names of reigns → (dynasty, era, occurrence index among that era's rows).
 _ERA_ALIASES = {
     "后至元": ("元", "至元", 1),
@@ -281,6 +302,7 @@ _BRACKET_RE = re.compile(r"\((?:公元)?(?P<b>\d{3,4})(?:年)?\)")
 _RANGE_RE = re.compile(r"至|-|—|–|~|～")
 _UNKNOWN_ERA_RE = re.compile(rf"(?P<name>[\u4e00-\u9fff]{{2,4}}?)(?={_NUM}年)")
 _GREGORIAN_RE = re.compile(r"(?P<y>\d{4})年")
+_BARE_YEAR_RE = re.compile(r"(?P<y>1[0-9]{3}|20[0-9]{2})(?=[\u4e00-\u9fff(])(?!年)")
 
 
 @cache
@@ -354,6 +376,9 @@ _KEYWORDS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("蓝印",), "K", "蓝印"),
 )
 _INK_TYPES = {"朱印": "朱印本", "蓝印": "蓝印本"}
+_LATER_IMPRESSION = re.compile(
+    r"刻.*?(?:宋|元|明|清|民国|\d年|[〇一二三四五六七八九十]年|间)(?:\(\d{3,4}\))?印本"
+)
 _IMPRESSION_TYPES = {"递修": "递修本", "重修": "重修本", "后印": "后印本"}
 _COLOURS = frozenset("朱墨蓝绿黄紫红二三四五六色")  # 朱墨套印, 五色套印: part of the type phrase
 
@@ -371,13 +396,15 @@ def _keyword_allowed(s: str, i: int, literal: str) -> bool:
         return after[:1] != "局" and after != "书局"
     if literal == "初印":  # 明末刻清初印本: 清初 dates the impression
         return i == 0 or s[i - 1] not in "宋元明清"
+    if literal in ("抄", "钞"):  # 某某丛钞本, 国朝诗钞本: a title, not a hand copy
+        return i == 0 or s[i - 1] not in "丛类汇杂诗文词选摘"
     return True
 
 
 @cache
 def _keyword_index() -> dict[str, tuple[tuple[str, str, str, bool], ...]]:
     """First character → (literal, kind, value, has_context_rule), longest literal first."""
-    ruled = {"修", "刻", "聚珍", "石印", "初印"}
+    ruled = {"修", "刻", "聚珍", "石印", "初印", "抄", "钞"}
     index: dict[str, list[tuple[str, str, str, bool]]] = {}
     for literals, kind, value in _KEYWORDS:
         for literal in literals:
@@ -522,6 +549,11 @@ def _read_dating(s: str, pos: int, dynasty: str | None) -> _Dating:
                 d.qualifier, q = mq.group(), mq.end()
         d.end = _read_tail(s, q, d)
         return d
+    m = _BARE_YEAR_RE.match(s, pos) if dynasty is None else None
+    if m:  # 1915刻本: a Gregorian year written without 年
+        d.gregorian = int(m["y"])
+        d.end = _read_tail(s, m.end(), d)
+        return d
     if "年" in s:
         m = _GREGORIAN_RE.match(s, pos)
         if m:
@@ -616,9 +648,11 @@ def _year_in_era(
             warnings.append(f"{label}不是有效的年份")
             return n, None
         if n > row.years:
-            warnings.append(
-                f"{label}超出{row.era}年间（{row.start_year}—{row.end_year}，共{row.years}年）"
-            )
+            span = f"{row.era}年间（{row.start_year}—{row.end_year}，共{row.years}年）"
+            if (row.dynasty, row.era) not in _last_reigns():
+                warnings.append(f"{label}超出{span}，不可能有此年，未推算公元年")
+                return n, None
+            warnings.append(f"{label}超出{span}")
         return n, row.year(n)
     if ganzhi:
         if ganzhi_index(ganzhi) is None:
@@ -681,6 +715,9 @@ def _read_type(s: str) -> _TypeInfo:
         info.edition_type = _INK_TYPES[inks[-1]]
         inks = inks[:-1]
     info.modifiers = list(dict.fromkeys([*impressions, *inks, *supplements]))
+    if info.edition_type == "刻本" and "后印" not in info.modifiers and _LATER_IMPRESSION.search(s):
+        info.modifiers.append("后印")  # 明刻清印本: blocks carved under 明, printed under 清
+        impressions.append("后印")
     if info.edition_type == "刻本":
         info.impression_type = next(
             (_IMPRESSION_TYPES[i] for i in impressions if i in _IMPRESSION_TYPES), None
@@ -701,12 +738,68 @@ def parse(text: str) -> Edition:
     raw = text if isinstance(text, str) else ("" if text is None else str(text))
     try:
         return _parse(raw)
-    except Exception as exc:  # a parser of catalogue text must not stop an import
-        return Edition(text=raw, warnings=(f"版本项无法解析：{type(exc).__name__}",))
+    except Exception as exc:  # a parser bug must not stop an import, nor pass unseen
+        logger.exception("edition parser failed on %r", raw)
+        return Edition(text=raw, warnings=(f"{INTERNAL_ERROR}：{type(exc).__name__}",))
+
+
+# The warning of a parser bug (logged with its traceback); tests assert it never appears.
+INTERNAL_ERROR = "版本项无法解析（程序错误）"
 
 
 _PAREN_NOTE_RE = re.compile(r"\(([^()]*)\)")
 _BRACKET_YEAR_RE = re.compile(r"\[(\d{3,4})\]")
+
+
+# Copies made from another edition: the period named belongs to the source (editions.md).
+_COPY_FROM_RE = re.compile(
+    r"^(?P<pre>.*?)(?:据|依|从)(?P<src>[^()]+?本)"
+    r"(?P<how>影抄|影钞|影写|影摹|传抄|传钞|传写|转抄|转钞|过录|抄|钞|写|摹)本?$"
+)
+_COPY_OF_RE = re.compile(r"^(?P<pre>.*?)(?P<how>传抄|传钞|传写|转抄|转钞|过录)(?P<src>[^()]+?)本?$")
+_TRACED = ("影抄", "影钞", "影写", "影摹")
+_COPY_HINT = frozenset("据依从传转过")
+# Nothing to read: the whole statement is a placeholder.
+_PLACEHOLDERS = frozenset(
+    {"null", "none", "nil", "nan", "n/a", "不详", "不明", "未详", "待考", "无"}
+)
+_SPAN_RE = re.compile(r"\d{3,4}\s*[-—–~～至]\s*\d{3,4}年?")
+_FACSIMILE_NOTE = re.compile(r"^影(?:宋|元|明|旧)?(?:刻|刊)?本$")
+_GENERIC_TYPES = frozenset({"刻本", "抄本"})
+
+
+def _copy_statement(s: str) -> tuple[str, str | None]:
+    """``据明嘉靖刻本抄`` → (``抄本``, ``明嘉靖刻本``); a statement dating the copying keeps it:
+    ``清同治间传钞明崇祯刻本`` → (``清同治间抄本``, ``明崇祯刻本``)."""
+    for pattern in (_COPY_FROM_RE, _COPY_OF_RE):
+        m = pattern.match(s)
+        if m:
+            kind = "影抄本" if m["how"] in _TRACED else "抄本"
+            return m["pre"] + kind, m["src"] if m["src"].endswith("本") else m["src"] + "本"
+    return s, None
+
+
+def _specificity(name: str) -> int:
+    """How specific a type is: a child type (递修本, 影抄本) over a family head (套印本) over
+    the generic 刻本/抄本."""
+    row = next((t for t in edition_types() if t.name == name), None)
+    if row is not None and row.parent:
+        return 3
+    return 1 if name in _GENERIC_TYPES else 2
+
+
+def _is_type_phrase(part: str) -> _TypeInfo | None:
+    """What a part that is nothing but a type names (``朱墨套印本``, ``后印本``)."""
+    if not part.endswith("本"):
+        return None
+    t = _read_type(part)
+    if t.found and not t.publisher and not t.tail and t.edition_type:
+        return t
+    return None
+
+
+def _is_placeholder(s: str) -> bool:
+    return s.casefold() in _PLACEHOLDERS or not s.strip("?？□〇 -—_.")
 
 
 @lru_cache(maxsize=65536)  # catalogues repeat statements (清刻本, 清抄本); Edition is immutable
@@ -714,44 +807,74 @@ def _parse(raw: str) -> Edition:
     s = _normalize(raw).strip(_STRIP)
     if not s:
         return Edition(text=raw)
+    if _is_placeholder(s):
+        return Edition(text=raw, warnings=(f"版本项“{raw.strip()}”不是版本，视为未著录",))
     warnings: list[str] = []
     modifiers: list[str] = []
     annotations: list[str] = []
 
     if "?" in s:
         modifiers.append("存疑")
-        s = s.replace("?", "")
+        s = s.replace("?", "").strip(_STRIP)
     if "[" in s or "]" in s:
         s = _BRACKET_YEAR_RE.sub(r"(\1)", s)
     if "[" in s or "]" in s:
         modifiers.append("推定")  # cataloguer's addition, e.g. [清]刻本
         s = s.replace("[", "").replace("]", "")
 
-    # The statement proper runs to the first part naming a type; the rest is 批校题跋.
+    # The statement proper runs to the first part naming a type; the rest is 批校题跋, except
+    # parts that only name a type of the same copy (刻本 朱墨套印本) or date it (刻本 光绪十年).
     parts = s.split()
+    if not parts:  # nothing but markers: "?", "[]"
+        return Edition(
+            text=raw,
+            warnings=(f"未能识别版本项：{raw.strip()}",),
+            modifiers=tuple(dict.fromkeys(modifiers)),
+        )
     main = parts[0]
+    more_types: list[_TypeInfo | None] = []  # None: 影宋本, a facsimile
     if len(parts) > 1:
         main_parts: list[str] = []
         for i, part in enumerate(parts):
             main_parts.append(part)
             if _has_keyword(_PAREN_NOTE_RE.sub("", part) if "(" in part else part):
-                annotations.extend(parts[i + 1 :])
+                for rest in parts[i + 1 :]:
+                    typed = _is_type_phrase(rest)
+                    if typed:
+                        more_types.append(typed)
+                    elif _FACSIMILE_NOTE.match(rest):
+                        more_types.append(None)
+                    else:
+                        annotations.append(rest)
                 break
         main = "".join(main_parts)
 
-    # Bracketed notes that are not a year: (卷一至三配清抄本); a bracketed dynasty first: (清)刻本
+    copy_of = None
+    if _COPY_HINT.intersection(main):
+        main, copy_of = _copy_statement(main)
+
+    # Bracketed notes that are not a year: (卷一至三配清抄本); a bracketed dynasty first: (清)刻本;
+    # a bracketed reign after the dynasty: 清(嘉庆间)刻本; a span restating the reign: 明万历
+    # (1573-1620)刻本 gives no year and is dropped.
     def keep_year(m: re.Match[str]) -> str:
         note = m[1].strip()
         if _BRACKET_RE.fullmatch(m.group()):
             return m.group()
         if m.start() == 0 and _DYNASTY_RE.fullmatch(note):
             return note
+        before = main[: m.start()]
+        if before and _DYNASTY_RE.fullmatch(before) and _era_re().match(note):
+            return note
+        if _SPAN_RE.fullmatch(note):
+            return ""
         if note:
             annotations.append(note)
         return ""
 
     if "(" in main:
         main = _PAREN_NOTE_RE.sub(keep_year, main)
+        if "(" in main and _SPAN_RE.search(main):
+            main = re.sub(r"\(" + _SPAN_RE.pattern + r"\)", "", main)
 
     d = _best_dating(main)
     t = _read_type(main[d.end :])
@@ -762,9 +885,32 @@ def _parse(raw: str) -> Edition:
             d.stated_year = int(late_year["b"])
         else:
             annotations.insert(0, tail)
+    if not (d.dynasty or d.era_known or d.gregorian or d.unknown_era or d.num_text):
+        # 刻本 光绪十年(1884): some catalogues print the date after the type
+        for a in list(annotations):
+            later = _best_dating(a)
+            if later.end == len(a) and (later.era_known or later.gregorian or later.dynasty):
+                d = later
+                annotations.remove(a)
+                break
     modifiers.extend(t.modifiers or ())
     if annotations and "配补" not in modifiers and any("配" in a for a in annotations):
         modifiers.append("配补")
+    edition_type, impression_type = t.edition_type, t.impression_type
+    for extra in more_types:
+        if extra is None:  # 刻本 影宋本: a facsimile of the source
+            facsimile = {"刻本": "影刻本", "抄本": "影抄本"}
+            edition_type = facsimile.get(edition_type or "", edition_type)
+            continue
+        modifiers.extend(extra.modifiers or ())
+        impression_type = impression_type or extra.impression_type
+        name = extra.edition_type or ""
+        if edition_type is None or _specificity(name) > _specificity(edition_type):
+            edition_type = name
+    if edition_type == "抄本" and any(h in a for a in annotations for h in _TRACED):
+        edition_type = "影抄本"  # 清抄本(据宋刻本影抄)
+    if copy_of:
+        annotations.insert(0, f"据{copy_of}")
 
     dynasty = d.dynasty
     era = era_dynasty = end_era = None
@@ -830,7 +976,7 @@ def _parse(raw: str) -> Edition:
     recognised = dynasty or era or year or d.qualifier or d.unknown_era or t.found
     if not recognised:
         warnings.append(f"未能识别版本项：{raw.strip()}")
-    elif t.edition_type is None:
+    elif edition_type is None:
         warnings.append("版本项未注明版本类型")
 
     return Edition(
@@ -839,7 +985,7 @@ def _parse(raw: str) -> Edition:
         era=era,
         era_year=era_year,
         year=year,
-        edition_type=t.edition_type,
+        edition_type=edition_type,
         warnings=tuple(warnings),
         era_dynasty=era_dynasty,
         qualifier=d.qualifier,
@@ -847,7 +993,8 @@ def _parse(raw: str) -> Edition:
         end_era=end_era,
         end_year=end_year,
         publisher=t.publisher,
-        impression_type=t.impression_type,
+        impression_type=impression_type if edition_type == "刻本" else None,
         modifiers=tuple(dict.fromkeys(modifiers)),
         annotations=tuple(annotations),
+        copy_of=copy_of,
     )

@@ -1,7 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from guji.cataloguing import Statement, parse_statements
+from guji import editions
+from guji.cataloguing import Statement, parse_extent, parse_statements, read_title_juan
+from guji.concurrency import VersionField, current_version
 from guji.models import Binding, EditionType, Grade, Holding, Institution, SibuClass
 from guji.services import EDITABLE_FIELDS
 
@@ -35,11 +37,17 @@ class HoldingForm(PlainMenusMixin, forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Catalogue form, e.g. （漢）司馬遷撰 （南朝宋）裴駰集解"),
     )
+    volumes = forms.CharField(
+        label=_("Number of ce"),
+        max_length=100,
+        help_text=_("册数, as catalogues write it: 18, 十八, 10冊；2函, 4冊；1夾, 三摺, 2軸."),
+    )
     reason = forms.CharField(
         label=_("Reason for the change"),
         max_length=500,
         widget=forms.TextInput(attrs={"placeholder": _("e.g. corrected against the 卷端")}),
     )
+    version = VersionField()  # the version this form was read at (guji.concurrency)
 
     class Meta:
         model = Holding
@@ -57,12 +65,69 @@ class HoldingForm(PlainMenusMixin, forms.ModelForm):
         self.fields["sibu_class"].queryset = SibuClass.objects.filter(active=True)
         self.fields["binding"].queryset = Binding.objects.filter(active=True)
         self.fields["reason"].required = require_reason
+        self.fields["volume_unit"].required = False  # 册 unless the extent or the user says
         if self.instance.pk:
             self.initial.setdefault("authors", self.instance.authors_text)
+            self.initial.setdefault("version", current_version(self.instance))
         self.order_fields(["call_number", "title_juan", "title", "juan_count", "authors"])
 
     def clean_authors(self) -> list[Statement]:
         return parse_statements(self.cleaned_data["authors"])
+
+    def clean_volume_unit(self) -> str:
+        return self.cleaned_data.get("volume_unit") or "册"
+
+    def clean_volumes(self) -> int:
+        text = str(self.cleaned_data["volumes"])
+        self.extent = extent = parse_extent(text)
+        if extent.volumes is None:
+            raise forms.ValidationError(
+                _("No number of ce could be read from %(text)s: write e.g. 10 or 10冊；2函.")
+                % {"text": text},
+                code="extent",
+            )
+        return extent.volumes
+
+    def clean(self) -> dict:
+        data = super().clean()
+        extent = getattr(self, "extent", None)
+        if extent is None or "volumes" not in self.changed_data:
+            return data
+        # 10冊；2函 fills 函数, 三摺 the unit, 1夾 the other extent, unless typed there too.
+        if extent.cases is not None:
+            if data.get("cases") not in (None, extent.cases) and "cases" in self.changed_data:
+                self.add_error(
+                    "cases",
+                    _("The number of ce says %(n)s cases; this field says otherwise.")
+                    % {"n": extent.cases},
+                )
+            data["cases"] = extent.cases
+        if extent.unit != "册" or "volume_unit" not in self.changed_data:
+            data["volume_unit"] = extent.unit
+        if extent.other and extent.other not in (data.get("extent_note") or ""):
+            data["extent_note"] = "；".join(p for p in (data.get("extent_note"), extent.other) if p)
+        return data
+
+    def catalogue_warnings(self) -> list[tuple[str, str]]:
+        """(field label, warning) for what the readers were unsure of in the text as typed
+        (bound form) or as stored (unbound), shown on the form before saving."""
+        source = self.data if self.is_bound else None
+
+        def value(name: str) -> str:
+            if source is not None:
+                return str(source.get(self.add_prefix(name), "") or "")
+            if name == "authors":
+                return self.initial.get("authors", "")
+            return str(getattr(self.instance, name, "") or "")
+
+        checks = [
+            ("title_juan", read_title_juan(value("title_juan")).warnings),
+            ("authors", parse_statements(value("authors")).warnings),
+            ("edition_statement", editions.parse(value("edition_statement")).warnings),
+        ]
+        if source is not None:
+            checks.append(("volumes", parse_extent(value("volumes")).warnings))
+        return [(str(self.fields[name].label), w) for name, ws in checks for w in ws]
 
     def holding_data(self) -> dict:
         data = {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}

@@ -6,7 +6,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
+
+
+def required_reason(text: str | None, message: str | None = None, code: str = "") -> str:
+    """The reason given for a change, stripped; refused when there is none.
+
+    The one required-reason check: services pass their own message (``"Say why the entries are
+    returned."``) and code when the reason has another name, a comment or a decision.
+    """
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(
+            message or _("Say why you are making this change."), code=code or "reason_required"
+        )
+    return text
 
 
 def save_audited(

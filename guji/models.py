@@ -9,6 +9,8 @@ institution types, record status) are TextChoices.
 from typing import Self
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -214,6 +216,35 @@ class RoleAssignment(models.Model):
         return f"{self.user} · {self.get_role_display()}{where}"
 
 
+class ObjectGrant(models.Model):
+    """One action on one object for one user (a conservator assigned to one repair plan).
+
+    Written only through ``guji.permissions.grant``/``revoke``, which record who and why; read by
+    the same ``can``/``scope_filter`` that answer institution and centre roles.
+    """
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="object_grants")
+    action = models.CharField(_("action"), max_length=32)
+    content_type = models.ForeignKey(ContentType, models.CASCADE, verbose_name=_("kind of record"))
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    target = GenericForeignKey("content_type", "object_id")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("grant on one record")
+        verbose_name_plural = _("grants on one record")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "action", "content_type", "object_id"], name="object_grant_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.action} · {self.content_type.name} {self.object_id}"
+
+
 # --- holdings ---------------------------------------------------------------------------------
 
 
@@ -261,6 +292,18 @@ class Grade(models.TextChoices):
     L4 = "4", _("Level 4 (四级, 普本)")
 
 
+class VolumeUnit(models.TextChoices):
+    """What a holding's extent counts (guji.cataloguing.VOLUME_UNITS)."""
+
+    CE = "册", _("ce (册)")
+    ZHE = "折", _("folds (折)")
+    ZHOU = "轴", _("scrolls (轴)")
+    FU = "幅", _("sheets (幅)")
+    ZHANG = "张", _("leaves (张)")
+    JIAN = "件", _("items (件)")
+    YE = "叶", _("folios (叶)")
+
+
 class Holding(models.Model):
     """One 部 held by one institution: the census unit."""
 
@@ -288,9 +331,23 @@ class Holding(models.Model):
         related_name="holdings",
         verbose_name=_("classification"),
     )
+    sibu_subdivision = models.CharField(
+        _("class subdivision"),
+        max_length=50,
+        blank=True,
+        help_text=_("属 written after the class, e.g. 方志 in 史部·地理类·方志."),
+    )
     title = models.CharField(_("title"), max_length=300, help_text=_("题名, as on the 卷端."))
     juan_count = models.PositiveIntegerField(
         _("number of juan"), null=True, blank=True, help_text=_("Empty when unknown or 不分卷.")
+    )
+    juan_unit = models.CharField(
+        _("unit of the count"),
+        max_length=4,
+        default="卷",
+        blank=True,
+        editable=False,
+        help_text=_("What the number after the title counts: 卷, or 回, 种, 篇, 则, 册, 出."),
     )
     title_juan = models.CharField(
         _("title and juan"),
@@ -311,6 +368,12 @@ class Holding(models.Model):
     edition_year = models.SmallIntegerField(_("Gregorian year"), null=True, blank=True)
     edition_type = models.CharField(_("edition type"), max_length=32, blank=True)
     edition_warnings = models.TextField(_("edition warnings"), blank=True)
+    cataloguing_warnings = models.TextField(
+        _("cataloguing warnings"),
+        blank=True,
+        editable=False,
+        help_text=_("What the readers of 题名卷数, 著者 and 册数 were unsure of."),
+    )
     layout = models.CharField(_("layout"), max_length=400, blank=True, help_text=_("版式"))
     binding = models.ForeignKey(
         Binding,
@@ -322,6 +385,19 @@ class Holding(models.Model):
     )
     series = models.CharField(_("series"), max_length=300, blank=True, help_text=_("丛书"))
     volumes = models.PositiveIntegerField(_("number of ce"), help_text=_("册数"))
+    volume_unit = models.CharField(
+        _("unit of the extent"),
+        max_length=4,
+        choices=VolumeUnit,
+        default=VolumeUnit.CE,
+        help_text=_("What the number of ce counts: 册, or 折, 轴, 幅, 张, 件, 叶 for other items."),
+    )
+    extent_note = models.CharField(
+        _("other extent"),
+        max_length=100,
+        blank=True,
+        help_text=_("The rest of the extent as written, e.g. 1夾 or 無函套."),
+    )
     cases = models.PositiveIntegerField(_("number of cases"), null=True, blank=True)
     extant = models.CharField(
         _("extant / missing juan"),
@@ -386,7 +462,7 @@ class Responsibility(models.Model):
     holding = models.ForeignKey(Holding, models.CASCADE, related_name="responsibilities")
     seq = models.PositiveSmallIntegerField(_("order"), default=1)
     dynasty = models.CharField(_("dynasty"), max_length=16, blank=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, blank=True)
     role = models.CharField(
         _("role"),
         max_length=16,
@@ -394,6 +470,15 @@ class Responsibility(models.Model):
         help_text=_("著作方式; empty when shared with the next."),
     )
     attributed = models.BooleanField(_("attributed (题)"), default=False)
+    supplied = models.BooleanField(
+        _("supplied by the cataloguer"), default=False, help_text=_("Written in ［ ］.")
+    )
+    written = models.CharField(
+        _("as written"),
+        max_length=200,
+        blank=True,
+        help_text=_("A statement that could not be read with confidence, kept as written."),
+    )
 
     history = HistoricalRecords()
 
@@ -406,9 +491,14 @@ class Responsibility(models.Model):
         return self.catalogue_form()
 
     def catalogue_form(self) -> str:
+        return self.statement().text()
+
+    def statement(self):
         from guji.cataloguing import Statement
 
-        return Statement(self.dynasty, self.name, self.role, self.attributed).text()
+        return Statement(
+            self.dynasty, self.name, self.role, self.attributed, self.supplied, self.written
+        )
 
 
 # --- a user's own things: saved searches, notifications -----------------------------------

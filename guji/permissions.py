@@ -1,9 +1,16 @@
 """The one place that knows who may do what.
 
 Institution staff (cataloguer, manager) hold guardian object permissions on their Institution;
-centre roles hold the same codenames globally through their group. Lists ask ``scope_filter``
-and single objects ask ``can``: both read the same grants, so a list never shows what a detail
-page would refuse.
+centre roles hold the same codenames globally through their group; a user may also hold one
+action on one object (``grant``: a conservator assigned to one repair plan). Lists ask
+``scope_filter`` and single objects ask ``can``: both read the same grants, so a list never shows
+what a detail page would refuse. Nothing outside this module tests a role, a group or
+``has_perm``: it asks for an action.
+
+Actions (``ACTIONS``): ``view``, ``catalogue``, ``review``, ``manage`` (an institution's record and
+staff), ``export`` (the registration catalogue: an institution's staff their own, centre roles
+any), and the centre's ``grade`` and ``manage_campaign``, held only globally. ``can(user, action)``
+without an object asks whether the user holds the action everywhere.
 """
 
 from pathlib import Path
@@ -12,21 +19,26 @@ from typing import Literal
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Q
 from guardian.shortcuts import assign_perm, remove_perm
 
-from guji.history import save_audited
+from guji.history import delete_audited, required_reason, save_audited
 from guji.models import (
     Institution,
     InstitutionGroupObjectPermission,
     InstitutionUserObjectPermission,
+    ObjectGrant,
     RoleAssignment,
     User,
 )
 
-Action = Literal["view", "catalogue", "review", "manage"]
+# The core's actions; apps add their own with register_actions (e.g. the repair base's "assess").
+Action = (
+    Literal["view", "catalogue", "review", "manage", "export", "grade", "manage_campaign"] | str
+)
 Role = RoleAssignment.Role
 
 CODENAMES: dict[str, str] = {  # declared in Institution.Meta.permissions
@@ -35,6 +47,42 @@ CODENAMES: dict[str, str] = {  # declared in Institution.Meta.permissions
     "review": "review_census",
     "manage": "manage_institution",
 }
+# Actions that are answered by another action's grants: ``(base action, held only globally)``.
+DERIVED: dict[str, tuple[str, bool]] = {
+    "export": ("view", False),  # whoever may see an institution's holdings may export them
+    "grade": ("review", True),  # the centre's reviewers and administrators grade
+    "manage_campaign": ("manage", True),  # census campaigns are the centre's to open and close
+    # Graded protection and storage supervision: institutions propose grades, apply for listings
+    # and assess themselves as key units; the centre's reviewers decide, forward and inspect.
+    "propose_grade": ("catalogue", False),
+    "confirm_grade": ("review", True),
+    "apply_listing": ("catalogue", False),
+    "review_listing": ("review", True),
+    "assess_key_unit": ("manage", False),
+    "review_key_unit": ("review", True),
+    "inspect": ("review", True),
+}
+ACTIONS = (*CODENAMES, *DERIVED)
+
+# Actions an app declares (action → "app_label.codename" of a permission on one of its models),
+# the centre roles that hold them everywhere, and, for actions also granted on one object
+# (``grant``), the action that lets a user grant it (a planner assigns conservators to a plan).
+APP_ACTIONS: dict[str, str] = {}
+APP_ROLES: dict[str, set[str]] = {}
+APP_GRANTED_BY: dict[str, str] = {}
+
+
+def register_actions(
+    actions: dict[str, str],
+    roles: dict[str, tuple[str, ...]],
+    granted_by: dict[str, str] | None = None,
+) -> None:
+    """Called from an app's ``AppConfig.ready()``: its actions and the roles holding them."""
+    APP_ACTIONS.update(actions)
+    for role, held in roles.items():
+        APP_ROLES.setdefault(Role(role), set()).update(held)
+    APP_GRANTED_BY.update(granted_by or {})
+
 
 # Roles held on one institution: granted as object permissions on that Institution.
 INSTITUTION_ROLES: dict[str, tuple[Action, ...]] = {
@@ -58,13 +106,31 @@ def _active(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.is_active)
 
 
+def _base(action: str) -> tuple[str, bool]:
+    if action in APP_ACTIONS:
+        return action, False
+    if action in DERIVED:
+        return DERIVED[action]
+    if action not in CODENAMES:
+        raise ValueError(f"Unknown action: {action}")
+    return action, False
+
+
 def holds_globally(user: AnyUser, action: Action) -> bool:
     """True when the user may do ``action`` at every institution (a centre role or superuser)."""
-    return _active(user) and user.has_perm(f"guji.{CODENAMES[action]}")
+    if action in APP_ACTIONS:
+        return _active(user) and user.has_perm(APP_ACTIONS[action])
+    base, _only_globally = _base(action)
+    return _active(user) and user.has_perm(f"guji.{CODENAMES[base]}")
+
+
+def may_open_admin(user: AnyUser) -> bool:
+    """The Django admin opens for staff accounts (given with the centre administrator's role)."""
+    return _active(user) and user.is_staff
 
 
 def _granted_institution_ids(user: User, action: Action) -> tuple[models.QuerySet, ...]:
-    codename = CODENAMES[action]
+    codename = CODENAMES[_base(action)[0]]
     direct = InstitutionUserObjectPermission.objects.filter(
         user=user, permission__codename=codename, permission__content_type__app_label="guji"
     ).values("content_object_id")
@@ -74,14 +140,23 @@ def _granted_institution_ids(user: User, action: Action) -> tuple[models.QuerySe
     return direct, via_group
 
 
-def scope_filter(user: AnyUser, action: Action, path: str) -> Q:
-    """A Q that keeps rows whose institution (reached through ``path``) the user may act on."""
+def scope_filter(
+    user: AnyUser, action: Action, path: str, *, model: type[models.Model] | None = None
+) -> Q:
+    """A Q that keeps rows whose institution (reached through ``path``) the user may act on,
+    and, when ``model`` is given, the rows of it granted to the user one by one."""
     if not _active(user):
         return Q(pk__in=[])
     if holds_globally(user, action):
         return Q()
-    direct, via_group = _granted_institution_ids(user, action)
-    return Q(**{f"{path}__in": direct}) | Q(**{f"{path}__in": via_group})
+    if _base(action)[1] or action in APP_ACTIONS:
+        q = Q(pk__in=[])
+    else:
+        direct, via_group = _granted_institution_ids(user, action)
+        q = Q(**{f"{path}__in": direct}) | Q(**{f"{path}__in": via_group})
+    if model is not None:
+        q |= Q(pk__in=_granted_object_ids(user, action, model))
+    return q
 
 
 def scope_any(user: AnyUser, actions: tuple[Action, ...], path: str) -> Q:
@@ -111,13 +186,20 @@ def institution_of(obj: models.Model) -> int | None:
     return obj.institution_id
 
 
-def can(user: AnyUser, action: Action, obj: models.Model) -> bool:
+def can(user: AnyUser, action: Action, obj: models.Model | None = None) -> bool:
+    """May ``user`` do ``action`` on ``obj`` (or, without an object, everywhere)?"""
     if not _active(user):
         return False
     if holds_globally(user, action):
         return True
+    if obj is None:
+        return False
+    if _granted_object_ids(user, action, type(obj)).filter(object_id=obj.pk).exists():
+        return True
+    if action in APP_ACTIONS:  # centre-wide (above) or granted on this object: nothing else
+        return False
     institution_id = institution_of(obj)
-    if institution_id is None:
+    if institution_id is None or _base(action)[1]:
         return False
     return institutions_where(user, action).filter(pk=institution_id).exists()
 
@@ -134,13 +216,75 @@ def can_anywhere(user: AnyUser, action: Action) -> bool:
     if cache is None:
         cache = user._guji_anywhere = {}
     if action not in cache:
-        cache[action] = holds_globally(user, action) or institutions_where(user, action).exists()
+        cache[action] = _can_anywhere(user, action)
     return cache[action]
 
 
-def require(user: AnyUser, action: Action, obj: models.Model) -> None:
+def _can_anywhere(user: AnyUser, action: Action) -> bool:
+    if holds_globally(user, action):
+        return True
+    if (
+        action not in APP_ACTIONS
+        and not _base(action)[1]
+        and institutions_where(user, action).exists()
+    ):
+        return True
+    return ObjectGrant.objects.filter(user=user, action=action).exists()
+
+
+def require(user: AnyUser, action: Action, obj: models.Model | None = None) -> None:
     if not can(user, action, obj):
         raise PermissionDenied
+
+
+# --- grants on a single object ----------------------------------------------------------------
+
+
+def _granted_object_ids(user: User, action: str, model: type[models.Model]) -> models.QuerySet:
+    return ObjectGrant.objects.filter(
+        user=user, action=action, content_type=ContentType.objects.get_for_model(model)
+    ).values("object_id")
+
+
+@transaction.atomic
+def grant(user: User, action: Action, obj: models.Model, *, by: User | None, reason: str) -> None:
+    """Let ``user`` do ``action`` on ``obj`` alone; recorded with who and why.
+
+    Whoever may manage ``obj``'s institution (or the centre, for objects of none) grants.
+    """
+    _base(action)
+    _require_grant_manager(by, obj, action)
+    reason = required_reason(reason)
+    ct = ContentType.objects.get_for_model(type(obj))
+    if not ObjectGrant.objects.filter(
+        user=user, action=action, content_type=ct, object_id=obj.pk
+    ).exists():
+        save_audited(
+            ObjectGrant(user=user, action=action, content_type=ct, object_id=obj.pk),
+            by=by,
+            reason=reason,
+        )
+
+
+@transaction.atomic
+def revoke(user: User, action: Action, obj: models.Model, *, by: User | None, reason: str) -> None:
+    _require_grant_manager(by, obj, action)
+    reason = required_reason(reason)
+    ct = ContentType.objects.get_for_model(type(obj))
+    for row in ObjectGrant.objects.filter(
+        user=user, action=action, content_type=ct, object_id=obj.pk
+    ):
+        delete_audited(row, by=by, reason=reason)
+
+
+def _require_grant_manager(by: User | None, obj: models.Model, action: str) -> None:
+    if by is None or holds_globally(by, "manage"):
+        return
+    if action in APP_GRANTED_BY and can(by, APP_GRANTED_BY[action], obj):
+        return
+    if getattr(obj, "institution_id", None) is not None and can(by, "manage", obj):
+        return
+    raise PermissionDenied
 
 
 def roles_of(user: AnyUser) -> set[str]:
@@ -167,9 +311,20 @@ def sync_role_groups() -> None:
     if not set(CODENAMES.values()) <= set(perms):
         return  # guji's permissions are created by its own post_migrate; wait for it
     admin_perms = Permission.objects.filter(content_type__app_label__in=project_app_labels())
+    app_perms = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.filter(
+            content_type__app_label__in={a.split(".")[0] for a in APP_ACTIONS.values()}
+        ).select_related("content_type")
+    }
     for role in Role:
         group, _ = Group.objects.get_or_create(name=role.value)
         wanted = [perms[CODENAMES[a]] for a in CENTRE_ROLES.get(role, ())]
+        wanted += [
+            app_perms[APP_ACTIONS[a]]
+            for a in sorted(APP_ROLES.get(role, ()))
+            if APP_ACTIONS[a] in app_perms  # created by the app's own post_migrate
+        ]
         if role in STAFF_ROLES:
             wanted = list({*wanted, *admin_perms})
         group.permissions.set(wanted)
@@ -191,6 +346,7 @@ def grant_role(
     if role in CENTRE_ROLES and institution is not None:
         raise ValueError(f"The role {role.label} is a centre role and takes no institution.")
     _require_role_manager(by, institution)
+    reason = required_reason(reason)
     assignment = RoleAssignment.objects.filter(
         user=user, role=role, institution=institution
     ).first()
@@ -211,6 +367,7 @@ def grant_role(
 def revoke_role(assignment: RoleAssignment, *, by: User | None, reason: str) -> None:
     user, role, institution = assignment.user, Role(assignment.role), assignment.institution
     _require_role_manager(by, institution)
+    reason = required_reason(reason)
     assignment._history_user = by
     assignment._change_reason = reason
     assignment.delete()

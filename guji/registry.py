@@ -42,6 +42,7 @@ __all__ = [
     "holding_panels",
     "home_sections",
     "nav_entries",
+    "provider",
     "register_bulk_action",
     "register_correction",
     "register_demo",
@@ -49,6 +50,7 @@ __all__ = [
     "register_holding_panel",
     "register_home_section",
     "register_nav",
+    "register_provider",
     "register_status_link",
     "register_timeline_source",
     "register_urls",
@@ -138,6 +140,7 @@ _panels: dict[str, HoldingPanel] = {}
 _home: dict[str, HomeSection] = {}
 _timeline: dict[str, Callable[[Any], list]] = {}
 _demo: dict[str, DemoPart] = {}
+_providers: dict[str, Callable[..., Any]] = {}
 _urls: dict[str, str] = {}
 _correction: list[Callable[[Any], str]] = []
 
@@ -201,6 +204,17 @@ def register_timeline_source(key: str, source: Callable[[Any], list]) -> None:
 
 def register_demo(part: DemoPart) -> None:
     _demo[part.key] = part
+
+
+def register_provider(key: str, fn: Callable[..., Any]) -> None:
+    """Offer a figure another app may show: ``room_compliance(institution)`` (environment),
+    ``damage_levels(holdings)`` (conservation) … The asking app works without it."""
+    _providers[key] = fn
+
+
+def provider(key: str) -> Callable[..., Any] | None:
+    """The function registered under ``key``, or None when no installed app offers it."""
+    return _providers.get(key)
 
 
 def register_urls(prefix: str, module: str) -> None:

@@ -8,15 +8,24 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from guji import editions
-from guji.cataloguing import Statement, catalogue_form, holding_search_key, parse_title_juan
-from guji.history import delete_audited, save_audited
+from guji.cataloguing import (
+    Statement,
+    catalogue_form,
+    holding_search_key,
+    parse_extent,
+    parse_statements,
+    read_title_juan,
+)
+from guji.concurrency import check_version
+from guji.history import delete_audited, required_reason, save_audited
 from guji.models import Holding, Institution, Responsibility, User
-from guji.permissions import require
+from guji.permissions import can, require
 
 # What a cataloguer may set directly; everything else on Holding is derived or a transition.
 EDITABLE_FIELDS = (
     "call_number",
     "sibu_class",
+    "sibu_subdivision",
     "title_juan",
     "title",
     "juan_count",
@@ -25,7 +34,9 @@ EDITABLE_FIELDS = (
     "binding",
     "series",
     "volumes",
+    "volume_unit",
     "cases",
+    "extent_note",
     "extant",
     "annotations",
     "seals",
@@ -39,12 +50,15 @@ UNLOCKED_FIELDS = ("storage_location",)
 
 
 def derive(holding: Holding, statements: Sequence[Statement] | None = None) -> None:
-    """Fill the fields that follow from others: edition dating, title split, search key."""
+    """Fill the fields that follow from others: title split, edition dating, the readers'
+    warnings, search key. ``statements`` replace the catalogue form of the responsibility."""
+    t = read_title_juan(holding.title_juan or "")
     if holding.title_juan and (not holding.title or holding.juan_count is None):
-        title, juan = parse_title_juan(holding.title_juan)
-        holding.title = holding.title or title
+        holding.title = holding.title or t.title
         if holding.juan_count is None:
-            holding.juan_count = juan
+            holding.juan_count = t.count
+    counted = holding.juan_count is not None and holding.juan_count == t.count
+    holding.juan_unit = t.unit if counted else "卷"
     edition = editions.parse(holding.edition_statement or "")
     holding.edition_dynasty = edition.dynasty or ""
     holding.edition_era = edition.era or ""
@@ -54,14 +68,22 @@ def derive(holding: Holding, statements: Sequence[Statement] | None = None) -> N
     holding.edition_warnings = "\n".join(edition.warnings)
     if statements is not None:
         holding.authors_text = catalogue_form(list(statements))
+    holding.cataloguing_warnings = "\n".join(cataloguing_warnings(holding))
     holding.search_key = holding_search_key(holding)
 
 
-def _check_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Say why you are making this change."), code="reason_required")
-    return reason
+def cataloguing_warnings(holding: Holding) -> list[str]:
+    """What the readers of 题名卷数, 著者 and the extent were unsure of, for the record.
+
+    The catalogue form of the statements reads back to the same statements (what could not be
+    read is kept as written), so its warnings are those of the text the cataloguer typed.
+    """
+    out = list(read_title_juan(holding.title_juan or "").warnings)
+    if holding.authors_text:
+        out += parse_statements(holding.authors_text).warnings
+    if holding.extent_note:
+        out += parse_extent(holding.extent_note).warnings
+    return out
 
 
 def check_call_number(holding: Holding) -> None:
@@ -89,6 +111,8 @@ def _sync_statements(
             "name": statement.name,
             "role": statement.role,
             "attributed": statement.attributed,
+            "supplied": statement.supplied,
+            "written": statement.written,
         }
         row = existing[seq - 1] if seq <= len(existing) else Responsibility(holding=holding)
         if row.pk and all(getattr(row, k) == v for k, v in values.items()):
@@ -112,7 +136,7 @@ def create_holding(
     """Register a new holding (a draft until the census accepts it)."""
     if by is not None:
         require(by, "catalogue", institution)
-    reason = _check_reason(reason)
+    reason = required_reason(reason)
     holding = Holding(institution=institution)
     _assign(holding, data, by=by)
     derive(holding, statements)
@@ -132,8 +156,12 @@ def update_holding(
     by: User | None,
     reason: str,
     correction: bool = False,
+    expected_version: int | None = None,
 ) -> Holding:
     """Change a holding's catalogue fields; ``reason`` is required and kept in its history.
+
+    ``expected_version`` is the version the editor read (``guji.concurrency``): when the record
+    changed since, nothing is written and ``StaleEdit`` says what the other person changed.
 
     A submitted record waits for its review and a registered one is locked: their catalogue
     fields change only through an accepted correction request (``correction=True``, called by
@@ -141,10 +169,11 @@ def update_holding(
     """
     if by is not None:
         require(by, "review" if correction else "catalogue", holding)
-    reason = _check_reason(reason)
+    reason = required_reason(reason)
     holding = Holding.objects.select_for_update().get(pk=holding.pk)
+    check_version(holding, expected_version)
     if statements is not None or set(data) - set(CENTRE_FIELDS) - set(UNLOCKED_FIELDS):
-        _check_not_locked(holding, correction=correction)
+        check_writable(holding, correction=correction)
     _assign(holding, data, by=by)
     derive(holding, statements)
     check_call_number(holding)
@@ -155,7 +184,21 @@ def update_holding(
     return holding
 
 
-def _check_not_locked(holding: Holding, *, correction: bool) -> None:
+def is_writable(holding: Holding, *, correction: bool = False) -> bool:
+    try:
+        check_writable(holding, correction=correction)
+    except ValidationError:
+        return False
+    return True
+
+
+def check_writable(holding: Holding, *, correction: bool = False) -> None:
+    """The one lock: may this record be changed (or deleted) now? Raises why it may not.
+
+    A registered record changes only through an accepted correction (``correction=True``); a
+    record waiting for review does not change at all. The edit page, the admin, the import and
+    the correction path all ask here.
+    """
     if holding.status == Holding.Status.REGISTERED and not correction:
         raise ValidationError(
             _(
@@ -173,7 +216,7 @@ def _check_not_locked(holding: Holding, *, correction: bool) -> None:
 
 def _assign(holding: Holding, data: Mapping[str, object], *, by: User | None) -> None:
     allowed = set(EDITABLE_FIELDS)
-    if by is None or by.has_perm("guji.review_census"):
+    if by is None or can(by, "grade"):
         allowed |= set(CENTRE_FIELDS)
     unknown = set(data) - allowed
     if unknown:
@@ -201,7 +244,7 @@ def delete_draft(holding: Holding, *, by: User | None, reason: str) -> None:
     """
     if by is not None:
         require(by, "catalogue", holding)
-    reason = _check_reason(reason)
+    reason = required_reason(reason)
     holding = Holding.objects.select_for_update().get(pk=holding.pk)
     if holding.status != Holding.Status.DRAFT:
         raise ValidationError(
@@ -232,7 +275,7 @@ def restore_holding(version, *, by: User | None, reason: str) -> Holding:
     """Bring back a deleted holding as it was when deleted, with its responsibility statements."""
     if by is not None:
         require(by, "manage", version.institution)
-    reason = _check_reason(reason)
+    reason = required_reason(reason)
     if Holding.objects.filter(pk=version.id).exists():
         raise ValidationError(_("This record has already been restored."), code="restored")
     holding = version.instance

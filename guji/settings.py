@@ -80,9 +80,11 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "axes",
     "guji.files",
+    "guji.protection",
     "census",
     "conservation",
     "environment",
+    "environment.supervision",
 ]
 
 MIDDLEWARE = [
@@ -206,14 +208,24 @@ HUEY_REDIS_URL = os.environ.get("HUEY_REDIS_URL", "")
 HUEY = {
     "name": "guji",
     "immediate": env_bool("GUJI_HUEY_IMMEDIATE", False),
-    "consumer": {"workers": env_int("GUJI_HUEY_WORKERS", 2), "worker_type": "thread"},
+    # Processes, not threads: a PDF laid out in parallel (guji.files.documents) needs the cores.
+    "consumer": {
+        "workers": env_int("GUJI_HUEY_WORKERS", 2),
+        "worker_type": env_str("GUJI_HUEY_WORKER_TYPE", "process"),
+    },
 }
+if HUEY["consumer"]["worker_type"] not in ("process", "thread"):
+    raise ImproperlyConfigured("GUJI_HUEY_WORKER_TYPE: process or thread.")
 if HUEY_REDIS_URL:
     HUEY["huey_class"] = "huey.RedisHuey"
     HUEY["url"] = HUEY_REDIS_URL
 else:
     HUEY["huey_class"] = "huey.SqliteHuey"
     HUEY["filename"] = str(Path(env_str("GUJI_HUEY_FILE", str(VAR_DIR / "huey.sqlite3"))))
+
+# Mail (excursion notices): printed to the console unless a backend is configured.
+EMAIL_BACKEND = env_str("GUJI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("GUJI_DEFAULT_FROM_EMAIL", "guji@localhost")
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

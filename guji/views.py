@@ -3,7 +3,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from guji import registry
+from guji.concurrency import StaleEdit, refresh_version
 from guji.duplicates import likely_duplicates
 from guji.forms import HoldingCreateForm, HoldingFilterForm, HoldingForm
 from guji.history import version_changes
@@ -24,6 +24,7 @@ from guji.models import Holding, RoleAssignment
 from guji.pagination import count_rows, page_number, paginate
 from guji.permissions import can, can_anywhere, institutions_where, require
 from guji.services import (
+    check_writable,
     create_holding,
     delete_draft,
     deleted_holdings,
@@ -45,14 +46,14 @@ def home(request: HttpRequest) -> HttpResponse:
     ]
     context = {
         "statuses": statuses,
-        "sections": [
-            {"html": render_to_string(section.template, section_context, request)}
-            for section, section_context in registry.home_sections(request)
-        ],
         "total": sum(by_status.values()),
         "institutions": institutions_where(request.user, "view").count(),
         "saved_searches": saved_search_counts(request.user),
         "may_manage": can_anywhere(request.user, "manage"),
+        "sections": [  # other apps' blocks of the home page (registry.register_home_section)
+            render_to_string(section.template, section_context, request)
+            for section, section_context in registry.home_sections(request)
+        ],
     }
     return render(request, "guji/home.html", context)
 
@@ -77,9 +78,14 @@ def institution_list(request: HttpRequest) -> HttpResponse:
         .values("n")
     )
     institutions = institutions_where(request.user, "view").order_by("code")
-    page = Paginator(institutions, settings.GUJI_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = page.object_list.annotate(n_holdings=Subquery(count))
-    return render(request, "guji/institution_list.html", {"page": page, "institutions": rows})
+    page = paginate(
+        institutions,
+        request.GET.get("page"),
+        per_page=settings.GUJI_PAGE_SIZE,
+        rows=institutions.annotate(n_holdings=Subquery(count)),
+    )
+    context = {"page": page, "institutions": page.object_list}
+    return render(request, "guji/institution_list.html", context)
 
 
 def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -232,13 +238,13 @@ def holding_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, "catalogue", holding)
     if holding.status == Holding.Status.REGISTERED:  # locked: changes go through a correction
         return redirect(registry.correction_url(holding) or holding)
-    if holding.status == Holding.Status.SUBMITTED:
-        messages.info(
-            request,
-            _("This record is waiting for census review: it can be edited once it is returned."),
-        )
+    try:
+        check_writable(holding)
+    except ValidationError as exc:
+        messages.info(request, exc.messages[0])
         return redirect(holding)
     form = HoldingForm(request.POST or None, instance=holding)
+    stale = None
     if request.method == "POST" and form.is_valid():
         try:
             update_holding(
@@ -247,14 +253,24 @@ def holding_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 statements=form.cleaned_data["authors"],
                 by=request.user,
                 reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
             )
+        except StaleEdit as exc:
+            stale = exc  # show what the other person changed; keep this user's input
+            form.add_error(None, exc)
+            refresh_version(form, holding)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(holding)
-    status = 400 if request.method == "POST" else 200
-    context = {"form": form, "holding": holding, "field_notes": registry.field_notes(holding)}
+    status = (409 if stale else 400) if request.method == "POST" else 200
+    context = {
+        "form": form,
+        "holding": holding,
+        "stale": stale,
+        "field_notes": registry.field_notes(holding),
+    }
     return render(request, "guji/holding_form.html", context, status=status)
 
 

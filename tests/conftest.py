@@ -1,6 +1,10 @@
 import pytest
 from django.test import override_settings
 
+from tests.environment import standins
+
+standins.install()  # stand-ins for environment.loggers/metrics until the parser branch lands
+
 
 @pytest.fixture(autouse=True)
 def _english_free_defaults(settings):

@@ -15,7 +15,7 @@ PO = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 CATALOGUES = [
     PO,
     *sorted(ROOT.glob("*/locale/zh_Hans/LC_MESSAGES/django.po")),
-    *sorted(ROOT.glob("guji/*/locale/zh_Hans/LC_MESSAGES/django.po")),
+    *sorted(ROOT.glob("*/*/locale/zh_Hans/LC_MESSAGES/django.po")),
 ]
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from census.imports.columns import FIELDS
 from census.imports.report import ImportReport, Problem, RowPlan
-from guji.cataloguing import Statement, catalogue_form
+from guji.cataloguing import catalogue_form
 from guji.models import Holding, Institution
 from guji.services import derive
 
@@ -43,7 +43,15 @@ def candidate(institution: Institution, plan: RowPlan) -> Holding:
     return holding
 
 
-COMPARED = (*FIELDS, "title", "juan_count", "authors_text")
+COMPARED = (
+    *FIELDS,
+    "volume_unit",
+    "extent_note",
+    "sibu_subdivision",
+    "title",
+    "juan_count",
+    "authors_text",
+)
 
 
 def _display(value: object) -> str:
@@ -102,10 +110,7 @@ def plan_against_register(
             plan.holding_id = holding.pk
             new = candidate(institution, plan)
             changes = differences(holding, new)
-            old_statements = [
-                Statement(r.dynasty, r.name, r.role, r.attributed)
-                for r in holding.responsibilities.all()
-            ]
+            old_statements = [r.statement() for r in holding.responsibilities.all()]
             if old_statements != plan.statements and holding.authors_text == new.authors_text:
                 label = str(Holding._meta.get_field("authors_text").verbose_name)
                 changes.append((label, catalogue_form(old_statements), new.authors_text))

@@ -24,7 +24,16 @@ from census.imports.columns import (
 )
 from census.imports.report import ImportReport, Problem, Progress, RowPlan
 from guji import editions
-from guji.cataloguing import Statement, catalogue_form, parse_statements, parse_title_juan
+from guji.cataloguing import (
+    ClassIndex,
+    ClassRow,
+    Statement,
+    catalogue_form,
+    example_values,
+    parse_extent,
+    parse_statements,
+    read_title_juan,
+)
 from guji.chinese import chinese_number
 from guji.files.spreadsheets import Table, column_index
 from guji.models import Binding, Holding, Responsibility, SibuClass
@@ -47,6 +56,7 @@ def find_header(cells: list[list[str]]) -> tuple[int, dict[int, str]]:
 class Vocab:
     classes: dict[str, SibuClass | None]  # None marks a name two 部 share
     bindings: dict[str, Binding]
+    class_index: ClassIndex | None = None  # the forms catalogues write: 集部/別集類, 集 别集 宋
 
     @classmethod
     def load(cls) -> Vocab:
@@ -64,7 +74,19 @@ class Vocab:
             for name in (b.code, b.name, b.trad):
                 if name:
                     bindings[norm(name)] = b
-        return cls(classes, bindings)
+        rows = SibuClass.objects.filter(active=True)
+        index = ClassIndex(ClassRow(c.code, c.bu, c.name, c.trad, c.level) for c in rows)
+        return cls(classes, bindings, index)
+
+    def find_class(self, text: str) -> tuple[SibuClass | None, str, tuple[str, ...], bool]:
+        """(class, 属 written after it, nearest classes, ambiguous)."""
+        found = self.classes.get(norm(text), False)
+        if found:
+            return found, "", (), False
+        m = self.class_index.find(text) if self.class_index else None
+        if m is None or m.code is None:
+            return None, "", m.suggestions if m else (), found is None or bool(m and m.ambiguous)
+        return self.classes.get(norm(m.code)) or None, m.subdivision, (), False
 
 
 def whole_number(text: str) -> int | None:
@@ -87,8 +109,16 @@ def statements_of(text: str) -> tuple[Statement, ...]:
 
 
 @cache
-def title_juan_of(text: str) -> tuple[str, int | None]:
-    return parse_title_juan(text)
+def statement_warnings(text: str) -> tuple[str, ...]:
+    return parse_statements(text).warnings  # the reader caches what it read
+
+
+_AS_WRITTEN = re.compile(r"[\s（）()［］\[\]〔〕、；;&＆,，]+")
+
+
+def _reads_as_written(text: str, statements: tuple[Statement, ...]) -> bool:
+    """Whether the catalogue form says what the cell says, bar spacing and punctuation."""
+    return _AS_WRITTEN.sub("", text) == _AS_WRITTEN.sub("", catalogue_form(list(statements)))
 
 
 def check_rows(
@@ -174,6 +204,20 @@ def check_rows(
             )
             total -= 1
             continue
+        if example := example_values(values, EXAMPLE_ROW):
+            report.problems.append(
+                Problem(
+                    _(
+                        "This row still holds the template's example values (%(columns)s): "
+                        "replace them with this book's, or delete the row."
+                    )
+                    % {"columns": "、".join(headers[k] for k in example)},
+                    row=number,
+                    column=headers[example[0]],
+                    value=values[example[0]],
+                )
+            )
+            continue
         call_number = values.get("call_number", "")
         duplicate = call_number in first_row_of
         if duplicate:
@@ -256,35 +300,20 @@ def check_row(
             )
 
     if values.get("title_juan"):
-        title, juan = title_juan_of(values["title_juan"])
-        if juan == 0:
+        t = read_title_juan(values["title_juan"])
+        if t.count == 0:
             error(
                 "title_juan",
                 _("The number of juan must be at least one."),
                 values["title_juan"],
             )
-        elif juan is None and not re.search(r"不分卷|□+卷", values["title_juan"]):
-            warn(
-                "title_juan",
-                _(
-                    "No number of juan could be read: write it after the title in Chinese "
-                    "numerals (史記一百三十卷), or 不分卷, or □□卷 when unknown."
-                ),
-                values["title_juan"],
-            )
-        if len(title) > max_length("title"):
-            error("title_juan", _("The title is too long."), title[:50])
+        for warning in t.warnings if t.count != 0 else ():
+            warn("title_juan", warning, values["title_juan"])
+        if len(t.title) > max_length("title"):
+            error("title_juan", _("The title is too long."), t.title[:50])
 
     volumes_text = values.get("volumes", "")
-    if volumes_text:
-        volumes = whole_number(volumes_text)
-        if volumes is None or volumes < 1:
-            error(
-                "volumes",
-                _("The number of ce must be a whole number of at least 1 (18 or 十八)."),
-                volumes_text,
-            )
-        data["volumes"] = volumes
+    data["volume_unit"], data["extent_note"] = "册", ""
     cases_text = values.get("cases", "")
     data["cases"] = None
     if cases_text:
@@ -296,11 +325,34 @@ def check_row(
                 cases_text,
             )
         data["cases"] = cases
+    if volumes_text:
+        extent = parse_extent(volumes_text)  # 10冊；2函, 4冊；1夾, 三摺
+        if extent.volumes is None:
+            error(
+                "volumes",
+                _("The number of ce must be a whole number of at least 1 (18 or 十八)."),
+                volumes_text,
+            )
+        data["volumes"] = extent.volumes
+        data["volume_unit"], data["extent_note"] = extent.unit, extent.other
+        if extent.cases is not None:
+            if data["cases"] not in (None, extent.cases):
+                error(
+                    "cases",
+                    _("The number of ce says %(n)s cases; this cell says otherwise.")
+                    % {"n": extent.cases},
+                    cases_text,
+                )
+            data["cases"] = extent.cases
+        for warning in extent.warnings:
+            warn("volumes", warning, volumes_text)
+        if extent.volumes and (extent.cases is not None or extent.other or extent.unit != "册"):
+            warn("volumes", _("Split as %(parts)s.") % {"parts": extent.summary()}, volumes_text)
 
-    data["sibu_class"] = None
+    data["sibu_class"], data["sibu_subdivision"] = None, ""
     if text := values.get("sibu_class"):
-        found = vocab.classes.get(norm(text), False)
-        if found is None:
+        found, subdivision, nearest, ambiguous = vocab.find_class(text)
+        if found is None and ambiguous:
             error(
                 "sibu_class",
                 _(
@@ -310,14 +362,15 @@ def check_row(
                 % {"value": text},
                 text,
             )
-        elif found is False:
+        elif found is None:
             error(
                 "sibu_class",
-                _("Unknown class: use a name from the template's list, e.g. 史部·纪传类."),
+                _("Unknown class. Nearest classes: %(nearest)s.")
+                % {"nearest": "、".join(nearest) or "史部·纪传类"},
                 text,
             )
         else:
-            data["sibu_class"] = found
+            data["sibu_class"], data["sibu_subdivision"] = found, subdivision
     data["binding"] = None
     if text := values.get("binding"):
         found = vocab.bindings.get(norm(text))
@@ -328,11 +381,20 @@ def check_row(
     statements: tuple[Statement, ...] = ()
     if text := values.get("authors"):
         statements = statements_of(text)
+        for warning in statement_warnings(text):
+            warn("authors", warning, text)
+        if statements and not _reads_as_written(text, statements):
+            warn(
+                "authors",
+                _("Read as %(statements)s.") % {"statements": catalogue_form(list(statements))},
+                text,
+            )
         for s in statements:
             too_long = (
                 len(s.name) > max_length("name", Responsibility)
                 or len(s.dynasty) > max_length("dynasty", Responsibility)
                 or len(s.role) > max_length("role", Responsibility)
+                or len(s.written) > max_length("written", Responsibility)
             )
             if too_long:
                 error("authors", _("A name, dynasty or role here is too long."), text[:50])

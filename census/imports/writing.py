@@ -49,6 +49,8 @@ def write(
                     "name": s.name,
                     "role": s.role,
                     "attributed": s.attributed,
+                    "supplied": s.supplied,
+                    "written": s.written,
                 },
             )
             for holding, plan in zip(holdings, batch, strict=True)

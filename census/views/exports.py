@@ -4,48 +4,23 @@ Every download goes through a view that asks the permission rules first; in prod
 web server sends the file itself (GUJI_SENDFILE_HEADER), elsewhere Django streams it.
 """
 
-from urllib.parse import quote
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from census.exports import DIRECT_LIMIT, Scope, require_export, start_export
+from census.exports import DIRECT_LIMIT, Scope, may_export, start_export
 from census.forms import CatalogueExportForm, LeafPhotoDeleteForm, LeafPhotoForm
 from census.models import Campaign, ExportJob, LeafPhoto
 from census.photos import add_leaf_photos, delete_leaf_photo
+from guji.files.downloads import file_response
 from guji.models import Holding
-from guji.permissions import holds_globally, institutions_where, require
+from guji.permissions import can, institutions_where, require
 
 PHOTO_VARIANTS = ("thumbnail", "preview", "original")
-
-
-def _file_response(
-    name: str, *, content_type: str, filename: str, as_attachment: bool
-) -> HttpResponse:
-    """The stored file ``name``, sent by the web server when it is configured to."""
-    header = settings.GUJI_SENDFILE_HEADER
-    if header:
-        response = HttpResponse(content_type=content_type)
-        if header.lower() == "x-accel-redirect":  # nginx: an internal location over MEDIA_ROOT
-            response[header] = settings.GUJI_SENDFILE_PREFIX + quote(name)
-        else:  # X-Sendfile (Apache, lighttpd): a path on disk
-            response[header] = default_storage.path(name)
-        response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
-        return response
-    try:
-        handle = default_storage.open(name, "rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(
-        handle, content_type=content_type, as_attachment=as_attachment, filename=filename
-    )
 
 
 # --- leaf photographs -------------------------------------------------------------------------
@@ -110,15 +85,16 @@ def photo(request: HttpRequest, pk: int, variant: str) -> HttpResponse:
     )
     original = variant == "original"
     extension = photo.original.rsplit(".", 1)[-1] if original else "jpg"
-    response = _file_response(
+    return file_response(
+        request,
         getattr(photo, variant),
+        allowed=can(request.user, "view", photo.holding),  # who sees the holding sees these
         content_type=photo.content_type if original else "image/jpeg",
         filename=f"{photo.holding.call_number}-{photo.kind}-{photo.pk}-{variant}.{extension}",
         as_attachment=original,
+        cache_seconds=3600,
+        etag=f"{photo.sha256[:32]}-{variant}",
     )
-    response["Cache-Control"] = "private, max-age=3600"
-    response["ETag"] = f'"{photo.sha256[:32]}-{variant}"'
-    return response
 
 
 # --- the registration catalogue ---------------------------------------------------------------
@@ -127,7 +103,7 @@ def photo(request: HttpRequest, pk: int, variant: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def catalogue(request: HttpRequest) -> HttpResponse:
     institutions = institutions_where(request.user, "view").order_by("code")
-    citywide = holds_globally(request.user, "view")
+    citywide = can(request.user, "export")  # everywhere: any institution, campaign, the city
     if not citywide and not institutions.exists():
         raise PermissionDenied
     campaigns = Campaign.objects.order_by("-starts_on", "name") if citywide else []
@@ -171,14 +147,18 @@ def catalogue_download(request: HttpRequest, pk: int) -> HttpResponse:
         ExportJob.objects.visible_to(request.user).select_related("institution", "campaign"),
         pk=pk,
     )
-    require_export(request.user, Scope.of(job))  # rights may have gone since it was asked for
-    if job.status != ExportJob.Status.DONE:
+    allowed = may_export(request.user, Scope.of(job))  # rights may have gone since
+    if allowed and job.status != ExportJob.Status.DONE:
         return redirect(job)
     content_type = (
         "application/pdf"
         if job.format == ExportJob.Format.PDF
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    return _file_response(
-        job.stored_path, content_type=content_type, filename=job.filename, as_attachment=True
+    return file_response(
+        request,
+        job.result.name,
+        allowed=allowed,
+        content_type=content_type,
+        filename=job.filename,
     )

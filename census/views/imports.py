@@ -1,14 +1,8 @@
 """Spreadsheet import pages: template, upload (dry run), report, import with progress."""
 
-import hashlib
-import os
-import tempfile
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,14 +10,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from census import tasks
 from census.forms import ImportUploadForm
+from census.imports.jobs import may_run, progress_of, request_run, start_import
 from census.models import ImportJob
 from census.templates_xlsx import build_template
-from guji.history import save_audited
-from guji.permissions import can, can_anywhere, institutions_where, require
-
-RUNNING = (ImportJob.Status.QUEUED, ImportJob.Status.VALIDATING, ImportJob.Status.IMPORTING)
+from guji.pagination import paginate
+from guji.permissions import can_anywhere, institutions_where
 
 
 @require_http_methods(["GET", "POST"])
@@ -42,42 +34,20 @@ def import_list(request: HttpRequest) -> HttpResponse:
             job = _start(request, form.cleaned_data)
             return redirect(job)
     jobs = ImportJob.objects.visible_to(request.user).select_related("institution", "user")
-    page = Paginator(jobs, settings.GUJI_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(jobs, request.GET.get("page"), per_page=settings.GUJI_PAGE_SIZE)
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "page": page}
     return render(request, "census/import_list.html", context, status=status)
 
 
 def _start(request: HttpRequest, data: dict) -> ImportJob:
-    institution = data["institution"]
-    require(request.user, "catalogue", institution)
-    upload = data["file"]
-    sha256 = _store(upload)
-    job = ImportJob(
-        institution=institution,
-        user=request.user,
-        filename=os.path.basename(upload.name)[:255],
-        stored_path=str(tasks.upload_path(sha256).relative_to(settings.MEDIA_ROOT)),
-        sha256=sha256,
+    return start_import(
+        data["file"],
+        institution=data["institution"],
+        by=request.user,
         update_existing=data["update_existing"],
-        report={"language": translation.get_language() or settings.LANGUAGE_CODE},
+        language=translation.get_language(),
     )
-    save_audited(job, by=request.user, reason=_("Uploaded for checking"))
-    transaction.on_commit(lambda: tasks.check_import(job.pk))
-    return job
-
-
-def _store(upload) -> str:
-    """Keep the upload under MEDIA_ROOT/imports/<sha256>; the same content is stored once."""
-    folder = tasks.upload_path("x").parent
-    folder.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    with tempfile.NamedTemporaryFile(dir=folder, delete=False) as out:
-        for chunk in upload.chunks():
-            digest.update(chunk)
-            out.write(chunk)
-    os.replace(out.name, tasks.upload_path(digest.hexdigest()))
-    return digest.hexdigest()
 
 
 @require_GET
@@ -95,32 +65,16 @@ def _visible_job(request: HttpRequest, pk: int) -> ImportJob:
     return get_object_or_404(jobs, pk=pk)
 
 
-def _progress(job: ImportJob) -> dict:
-    progress = tasks.read_progress(job.pk) if job.status in RUNNING else None
-    done, total = job.processed_rows, job.total_rows
-    phase = "done"
-    if progress:
-        phase, done, total = progress["phase"], progress["done"], progress["total"]
-    percent = int(100 * done / total) if total else (0 if job.status in RUNNING else 100)
-    return {"phase": phase, "done": done, "total": total, "percent": min(percent, 100)}
-
-
 @require_GET
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _visible_job(request, pk)
     report = job.report or {}
-    counts = report.get("counts", {})
-    may_run = (
-        job.status == ImportJob.Status.VALIDATED
-        and (counts.get("create", 0) or counts.get("update", 0))
-        and can(request.user, "catalogue", job.institution)
-    )
     context = {
         "job": job,
         "report": report,
-        "running": job.status in RUNNING,
-        "progress": _progress(job),
-        "may_run": may_run,
+        "running": job.is_running,
+        "progress": progress_of(job),
+        "may_run": may_run(job, request.user),
         "shown": _shown(report),
     }
     return render(request, "census/import_detail.html", context)
@@ -143,9 +97,9 @@ def import_status(request: HttpRequest, pk: int) -> JsonResponse:
         {
             "status": job.status,
             "status_display": str(job.get_status_display()),
-            "running": job.status in RUNNING,
+            "running": job.is_running,
             "message": job.message,
-            **_progress(job),
+            **progress_of(job),
         }
     )
 
@@ -153,17 +107,6 @@ def import_status(request: HttpRequest, pk: int) -> JsonResponse:
 @require_POST
 def import_run(request: HttpRequest, pk: int) -> HttpResponse:
     job = _visible_job(request, pk)
-    require(request.user, "catalogue", job.institution)
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update().get(pk=job.pk)
-        counts = job.report.get("counts", {})
-        if job.status != ImportJob.Status.VALIDATED or not (
-            counts.get("create") or counts.get("update")
-        ):
-            messages.warning(request, _("This file is not waiting to be imported."))
-            return redirect(job)
-        job.status = ImportJob.Status.QUEUED
-        job.processed_rows = 0
-        save_audited(job, by=request.user, reason=_("Import requested"))
-        transaction.on_commit(lambda: tasks.run_import(job.pk))
+    if not request_run(job, by=request.user):  # PermissionDenied → 403
+        messages.warning(request, _("This file is not waiting to be imported."))
     return redirect(reverse("census:import_detail", args=[job.pk]))

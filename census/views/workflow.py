@@ -5,7 +5,6 @@ Each view asks guji.permissions and calls census.services; no rule is decided he
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -58,10 +57,10 @@ from census.services import (
 from census.timeline import correction_fields, vocabulary_names
 from guji.lists import page_size
 from guji.models import Holding, User
+from guji.pagination import paginate
 from guji.permissions import (
     can,
     can_anywhere,
-    holds_globally,
     institutions_where,
     require,
     scope_any,
@@ -70,7 +69,10 @@ from guji.permissions import (
 
 
 def _page(request: HttpRequest, rows):
-    return Paginator(rows, page_size(request.GET)).get_page(request.GET.get("page"))
+    # Exact counts: the queues say how many entries wait (they stay far below the register).
+    return paginate(
+        rows, request.GET.get("page"), per_page=page_size(request.GET), count_limit=10**9
+    )
 
 
 def _errors(exc: ValidationError) -> str:
@@ -94,13 +96,13 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "rows": [(c, summaries[c.pk]) for c in page.object_list],
-        "may_open": holds_globally(request.user, "manage"),
+        "may_open": can(request.user, "manage_campaign"),
     }
     return render(request, "census/campaign_list.html", context)
 
 
 def _require_centre_admin(user: User) -> None:
-    if not holds_globally(user, "manage"):
+    if not can(user, "manage_campaign"):
         raise PermissionDenied
 
 
@@ -165,7 +167,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "totals": totals,
         "buckets": AGE_BUCKETS,
         "states": STATES,
-        "may_edit": holds_globally(request.user, "manage"),
+        "may_edit": can(request.user, "manage_campaign"),
         "may_review": can_anywhere(request.user, "review"),
     }
     return render(request, "census/campaign_detail.html", context)

@@ -155,11 +155,16 @@ def _quietly(job: Job, **fields) -> None:
         logger.warning("Could not record the progress of %s %s", job._meta.label, job.pk)
 
 
-def read_progress(job: Job) -> dict:
-    """{phase, done, total, percent}: live while the job runs, else as the row has it."""
+def live_progress(job: Job) -> dict | None:
+    """{phase, done, total} as last reported while the job runs; None when there is none."""
     from huey.contrib.djhuey import HUEY
 
-    live = HUEY.get(_key(job), peek=True) if job.is_running else None
+    return HUEY.get(_key(job), peek=True) if job.is_running else None
+
+
+def read_progress(job: Job) -> dict:
+    """{phase, done, total, percent}: live while the job runs, else as the row has it."""
+    live = live_progress(job)
     if live:
         phase, done, total = live["phase"], live["done"], live["total"]
     else:
@@ -192,6 +197,11 @@ def fail(job: Job, error: BaseException | str, *, status: str = Job.State.FAILED
     """Mark the job failed with a message saying why (the log keeps any traceback)."""
     message = str(error) or type(error).__name__
     _update(job, status=status, message=message, finished_at=timezone.now())
+    _forget(job)
+
+
+def forget_progress(job: Job) -> None:
+    """Drop the live progress of a job that has finished (finish and fail do it themselves)."""
     _forget(job)
 
 

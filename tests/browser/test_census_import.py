@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from census import tasks
 from census.imports import COLUMNS
 from census.models import ImportJob
+from guji.files import jobs
 from guji.models import Holding, RoleAssignment
 from tests.browser.conftest import CHROMIUM
 from tests.census.import_files import row
@@ -106,14 +106,14 @@ def test_the_page_follows_a_running_import_until_it_finishes(page_as, t):
         status=ImportJob.Status.IMPORTING,
         total_rows=4000,
     )
-    tasks.set_progress(job.pk, "writing", 1000, 4000)
+    jobs.progress(job, 1000, 4000, phase="writing")
     page = page_as(cataloguer)
 
     page.goto(job.get_absolute_url())
     expect(page.get_by_role("status")).to_have_text(t("Importing"))
     expect(page.locator("#import-progress-text")).to_contain_text("25%")
 
-    tasks.set_progress(job.pk, "writing", 3000, 4000)
+    jobs.progress(job, 3000, 4000, phase="writing")
     expect(page.locator("#import-progress-text")).to_contain_text("75%")
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.DONE, processed_rows=4000, message="大表.xlsx 已导入"

@@ -17,7 +17,7 @@ SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples"
 def row(**values: str) -> list[str]:
     """A census row with sensible defaults; keyword names are the column keys."""
     cells = {
-        "call_number": "善001",
+        "call_number": "善101",
         "sibu_class": "史部·纪传类",
         "title_juan": "史記一百三十卷",
         "authors": "（漢）司馬遷撰 （南朝宋）裴駰集解",

@@ -287,19 +287,18 @@ def test_a_catalogue_laid_out_in_parts_reads_as_one(tmp_path, monkeypatch):
 
 
 def test_a_holding_registered_during_an_export_waits_for_the_next_one(tmp_path, monkeypatch):
-    """Both layouts of a big catalogue read the same entries, whatever happens meanwhile."""
+    """Every part of a big catalogue reads the same entries, whatever happens meanwhile."""
     institution = make_institution()
     for serial in range(1, 61):
         make_registered(institution, serial)
     monkeypatch.setattr(exports, "PART_SIZE", 23)
-    plan = exports._Book.plan
+    render_unit = exports.render_unit
 
-    def plan_then_register(book, entries, progress):
-        parts = plan(book, entries, progress)
+    def register_then_render(unit, report):
         make_registered(institution, 0, title_juan="後來者一卷")  # sorts first
-        return parts
+        return render_unit(unit, report)
 
-    monkeypatch.setattr(exports._Book, "plan", plan_then_register)
+    monkeypatch.setattr(exports, "render_unit", register_then_render)
     out = tmp_path / "c.pdf"
 
     result = export_catalogue(_institution_scope(institution), "pdf", out)

@@ -56,7 +56,7 @@ def test_clean_file_creates_holdings_with_derived_fields_statements_and_history(
 
     assert report.outcome == "imported", report.problems
     assert report.counts["create"] == 2
-    holding = Holding.objects.get(institution=institution, call_number="善001")
+    holding = Holding.objects.get(institution=institution, call_number="善101")
     assert (holding.title, holding.juan_count, holding.volumes, holding.cases) == (
         "史記",
         130,
@@ -157,7 +157,7 @@ def test_csv_is_read_in_utf8_with_or_without_bom_and_in_gb18030(tmp_path, run, e
     report = run(path)
 
     assert report.outcome == "imported", report.problems
-    assert Holding.objects.get(call_number="善001").title == "周易兼義"
+    assert Holding.objects.get(call_number="善101").title == "周易兼義"
 
 
 def test_xls_is_read_through_calamine():
@@ -219,10 +219,10 @@ def test_changed_rows_for_existing_call_numbers_are_conflicts_unless_updating(tm
         "conflict",
         2,
         "索书号",
-        "善001",
+        "善101",
     )
     assert [r.action for r in report.rows] == ["conflict", "unchanged", "create"]
-    assert Holding.objects.get(call_number="善001").volumes == 24
+    assert Holding.objects.get(call_number="善101").volumes == 24
     assert not Holding.objects.filter(call_number="善003").exists()
 
 
@@ -235,7 +235,7 @@ def test_update_existing_changes_each_record_with_history(tmp_path, run, catalog
     assert report.outcome == "imported", report.problems
     assert report.counts["update"] == 1
     assert report.rows[0].changes[0][1:] == ("24", "20")
-    holding = Holding.objects.get(call_number="善001")
+    holding = Holding.objects.get(call_number="善101")
     assert holding.volumes == 20
     assert holding.authors_text == "（漢）司馬遷撰"
     latest = holding.history.first()
@@ -251,7 +251,7 @@ def test_update_existing_changes_each_record_with_history(tmp_path, run, catalog
 def test_registered_or_submitted_records_are_conflicts_even_when_updating(
     tmp_path, run, institution, cataloguer, status
 ):
-    entry = make_entry(status, institution=institution, cataloguer=cataloguer, call_number="善001")
+    entry = make_entry(status, institution=institution, cataloguer=cataloguer, call_number="善101")
     path = xlsx(tmp_path / "h.xlsx", [row(volumes="99")])
 
     problem = only_problem(run(path, update_existing=True))
@@ -264,7 +264,7 @@ def test_registered_or_submitted_records_are_conflicts_even_when_updating(
 
 
 def test_import_is_all_or_nothing_when_writing_fails_midway(tmp_path, run):
-    path = xlsx(tmp_path / "h.xlsx", [row(call_number=f"善{n:03d}") for n in range(10)])
+    path = xlsx(tmp_path / "h.xlsx", [row(call_number=f"善{n:03d}") for n in range(100, 110)])
     real = bulk.insert_raw
     calls = []
 
@@ -323,19 +323,19 @@ def test_driver_level_rows_equal_what_bulk_create_with_history_writes(
 def test_call_number_created_meanwhile_stops_the_write_with_nothing_written(
     tmp_path, run, institution
 ):
-    path = xlsx(tmp_path / "h.xlsx", [row(call_number=f"善{n:03d}") for n in range(5)])
+    path = xlsx(tmp_path / "h.xlsx", [row(call_number=f"善{n:03d}") for n in range(100, 105)])
     real = imports.planning.plan_against_register
 
     def someone_else_creates_one(plans, **kwargs):
         real(plans, **kwargs)
-        make_holding(institution, call_number="善004")
+        make_holding(institution, call_number="善104")
 
     with mock.patch.object(imports.planning, "plan_against_register", someone_else_creates_one):
         report = run(path, batch_size=2)
 
     problem = only_problem(report)
-    assert "善004" in problem.message
-    assert list(Holding.objects.values_list("call_number", flat=True)) == ["善004"]
+    assert "善104" in problem.message
+    assert list(Holding.objects.values_list("call_number", flat=True)) == ["善104"]
 
 
 def test_only_staff_who_catalogue_at_the_institution_may_import(tmp_path, institution):

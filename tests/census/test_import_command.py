@@ -43,7 +43,7 @@ def test_import_exits_zero_and_reports_counts(tmp_path, cataloguer, capsys):
     data = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
     assert (data["outcome"], data["counts"]["create"], data["problems"]) == ("imported", 2, [])
     assert "h.xlsx 已导入" in capsys.readouterr().out
-    version = Holding.objects.get(call_number="善001").history.get()
+    version = Holding.objects.get(call_number="善101").history.get()
     assert (version.history_user, version.history_change_reason) == (cataloguer, "导入 h.xlsx")
 
 
@@ -59,7 +59,7 @@ def test_dry_run_exits_zero_and_writes_nothing(tmp_path, cataloguer):
         {
             "row": 2,
             "action": "create",
-            "call_number": "善001",
+            "call_number": "善101",
             "title_juan": "史記一百三十卷",
             "holding": None,
             "changes": [],

@@ -92,7 +92,7 @@ def test_duplicate_call_number_in_the_file_names_both_rows(tmp_path, run):
 
     found_row, column, value, message = only_problem(run(path))
 
-    assert (found_row, column, value) == (4, "索书号", "善001")
+    assert (found_row, column, value) == (4, "索书号", "善101")
     assert "第2行" in message
 
 

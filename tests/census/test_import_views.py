@@ -10,9 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from census import imports, tasks
+from census import imports
 from census.imports import COLUMNS
 from census.models import ImportJob
+from guji.files import bulk, jobs
 from guji.models import Holding, RoleAssignment
 from tests.census.import_files import HEADER, row, xlsx
 from tests.factories import make_institution, make_user
@@ -119,7 +120,7 @@ def test_upload_checks_the_file_then_import_writes_it_with_history(
     assert response.status_code == 302
     job.refresh_from_db()
     assert (job.status, job.created, job.processed_rows, job.total_rows) == ("done", 2, 2, 2)
-    holding = Holding.objects.get(call_number="善001")
+    holding = Holding.objects.get(call_number="善101")
     version = holding.history.get()
     assert (version.history_user, version.history_change_reason) == (cataloguer, "导入 藏书.xlsx")
     page = client.get(job.get_absolute_url()).content.decode()
@@ -210,7 +211,7 @@ def test_status_endpoint_reports_progress_while_running(client, institution, cat
         status=ImportJob.Status.IMPORTING,
         total_rows=4000,
     )
-    tasks.set_progress(job.pk, "writing", 1000, 4000)
+    jobs.progress(job, 1000, 4000, phase="writing")
     client.force_login(cataloguer)
 
     data = json.loads(client.get(reverse("census:import_status", args=[job.pk])).content)
@@ -241,7 +242,7 @@ def test_a_task_that_fails_marks_the_job_failed_and_writes_nothing(
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(imports, "_insert_rows", broken)
+    monkeypatch.setattr(bulk, "insert_raw", broken)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("census:import_run", args=[job.pk]))
 

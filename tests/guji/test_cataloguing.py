@@ -123,3 +123,12 @@ def test_the_attribution_prefix_follows_the_records_script():
 def test_common_catalogue_roles_beyond_the_reference_are_known():
     assert parse_statements("（漢）毛亨傳 （漢）鄭玄箋")[0].role == "傳"
     assert parse_statements("（漢）王逸章句")[0].role == "章句"
+
+
+@pytest.mark.parametrize(
+    ("n", "text"),
+    [(1, "一"), (16, "十六"), (30, "三十"), (106, "一百六"), (210, "二百十"), (416, "四百十六")],
+)
+def test_the_terse_style_drops_zeros_and_the_one_before_ten_and_reads_back(n, text):
+    assert write_number(n, terse=True) == text
+    assert chinese_number(text) == n

@@ -173,3 +173,23 @@ def test_catalogue_numerals_are_written_as_catalogues_write_them():
     for n, text in cases.items():
         assert demo.cn_number(n) == text
     assert demo.cn_number(1000) == "一千"
+
+
+def test_registered_parts_add_grades_a_list_a_key_unit_and_inspections(loaded):
+    from environment.supervision.models import CorrectiveAction, Inspection
+    from guji.protection.models import GradeProposal, KeyUnitAssessment, PreciousList
+
+    statuses = set(GradeProposal.objects.values_list("status", flat=True))
+    assert {"proposed", "confirmed"} <= statuses
+    batch = PreciousList.objects.get(level="municipal")
+    assert batch.listings.count() > 0
+    assert KeyUnitAssessment.objects.get().status == "submitted"
+    assert Inspection.objects.count() == 2
+    actions = CorrectiveAction.objects.all()
+    assert actions.open().exists() and actions.filter(closed_at__isnull=False).exists()
+    assert actions.overdue().exists()
+    for model in (GradeProposal, PreciousList, KeyUnitAssessment, Inspection, CorrectiveAction):
+        versions = model.history.all()
+        assert not versions.filter(history_user__isnull=True).exists(), model
+        assert not versions.filter(history_change_reason="").exists(), model
+    assert "grade proposals" in loaded

@@ -603,10 +603,13 @@ def test_month_after_the_year_is_skipped():
 # --- warnings ---------------------------------------------------------------------------------
 
 
-def test_year_beyond_the_reign_span_is_warned():
-    e = parse("清乾隆七十年刻本")
-    assert (e.era, e.era_year, e.year) == ("乾隆", 70, 1805)
-    assert e.warnings == ("乾隆七十年超出乾隆年间（1736—1795，共60年）",)
+@pytest.mark.parametrize("statement", ["清乾隆七十年刻本", "乾隆九十年刻本", "清嘉慶三十年刻本"])
+def test_an_impossible_reign_year_gives_no_gregorian_year_and_is_warned(statement):
+    e = parse(statement)
+    assert e.era_year is not None
+    assert e.year is None
+    assert len(e.warnings) == 1
+    assert "超出" in e.warnings[0]
 
 
 def test_loyalist_year_after_the_reign_ended_is_computed_and_warned():
@@ -642,6 +645,7 @@ def test_garbage_input_does_not_raise_and_warns(text):
     e = parse(text)
     assert e.edition_type is None
     assert e.warnings
+    assert not [w for w in e.warnings if w.startswith(editions.INTERNAL_ERROR)]
 
 
 def test_non_string_input_does_not_raise():
@@ -659,6 +663,17 @@ def test_random_text_never_raises():
         assert isinstance(e, Edition)
         assert e.edition_type is None or e.edition_type in editions.edition_type_names()
         assert all(isinstance(w, str) for w in e.warnings)
+        assert not [w for w in e.warnings if w.startswith(editions.INTERNAL_ERROR)], text
+
+
+def test_a_parser_bug_is_a_marked_warning_and_logged(monkeypatch, caplog):
+    def broken(raw):
+        raise IndexError("a bug")
+
+    monkeypatch.setattr(editions, "_parse", broken)
+    e = parse("清刻本")
+    assert e.warnings == (f"{editions.INTERNAL_ERROR}：IndexError",)
+    assert "edition parser failed" in caplog.text
 
 
 def test_very_long_input_is_parsed():

@@ -6,9 +6,9 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 
 from guji.cataloguing import parse_statements
-from guji.history import save_audited
+from guji.history import required_reason, save_audited
 from guji.models import Binding, Grade, Holding, Responsibility, SibuClass
-from guji.services import create_holding, derive, update_holding
+from guji.services import check_writable, create_holding, derive, is_writable, update_holding
 from tests.factories import make_holding
 
 pytestmark = pytest.mark.django_db
@@ -278,6 +278,46 @@ def test_a_cataloguer_cannot_set_the_grade(world):
         )
 
     assert _snapshot(holding) == before
+
+
+def test_the_centre_grades_through_the_same_update(world):
+    holding = make_holding(world.institution_a)
+    update_holding(
+        holding, data={"grade": Grade.L1A}, by=world.users["centre_admin"], reason="定级"
+    )
+    holding.refresh_from_db()
+    assert holding.grade == Grade.L1A
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "in_correction"),
+    [
+        (Holding.Status.REGISTERED, "locked", True),
+        (Holding.Status.SUBMITTED, "under_review", False),
+    ],
+)
+def test_one_lock_says_which_records_may_change(world, status, code, in_correction):
+    holding = make_holding(world.institution_a)
+    assert is_writable(holding)
+    Holding.objects.filter(pk=holding.pk).update(status=status)
+    holding.refresh_from_db()
+
+    with pytest.raises(ValidationError) as refused:
+        check_writable(holding)
+    assert refused.value.code == code
+    assert not is_writable(holding)
+    assert is_writable(holding, correction=True) is in_correction
+    with pytest.raises(ValidationError):
+        update_holding(holding, data={"notes": "x"}, by=world.users["centre_admin"], reason="改")
+
+
+def test_one_required_reason_check_strips_and_refuses_blank():
+    assert required_reason("  因为  ") == "因为"
+    for blank in ("", "   ", None):
+        with pytest.raises(ValidationError) as refused:
+            required_reason(blank, "Say why.", "comment_required")
+        assert refused.value.code == "comment_required"
+        assert refused.value.messages == ["Say why."]
 
 
 # --- search and filters on the list page ------------------------------------------------------

@@ -1,11 +1,26 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from guardian.shortcuts import assign_perm
 
-from guji.models import Holding, Institution, InstitutionUserObjectPermission, RoleAssignment
-from guji.permissions import can, grant_role, institutions_where, revoke_role
+from guji.models import (
+    Holding,
+    Institution,
+    InstitutionUserObjectPermission,
+    ObjectGrant,
+    RoleAssignment,
+)
+from guji.permissions import (
+    ACTIONS,
+    can,
+    grant,
+    grant_role,
+    institutions_where,
+    revoke,
+    revoke_role,
+    scope_filter,
+)
 from tests.factories import make_holding, make_institution, make_user
 from tests.guji.conftest import ROLE_USERS
 
@@ -17,11 +32,22 @@ EXPECTED_SCOPE = {
     "cataloguer_a": {"view": "a", "catalogue": "a", "review": "", "manage": ""},
     "manager_a": {"view": "a", "catalogue": "a", "review": "", "manage": "a"},
     "cataloguer_b": {"view": "b", "catalogue": "b", "review": "", "manage": ""},
-    "reviewer": {"view": "ab", "catalogue": "", "review": "ab", "manage": ""},
+    "reviewer": {"view": "ab", "catalogue": "", "review": "ab", "manage": "", "grade": "ab"},
     "conservator": {"view": "ab", "catalogue": "", "review": "", "manage": ""},
-    "centre_admin": {"view": "ab", "catalogue": "ab", "review": "ab", "manage": "ab"},
+    "centre_admin": {
+        "view": "ab",
+        "catalogue": "ab",
+        "review": "ab",
+        "manage": "ab",
+        "grade": "ab",
+        "manage_campaign": "ab",
+    },
     "provincial": {"view": "ab", "catalogue": "", "review": "", "manage": ""},
 }
+for _scope in EXPECTED_SCOPE.values():
+    _scope["export"] = _scope["view"]  # whoever sees an institution's holdings exports them
+    _scope.setdefault("grade", "")  # the centre's actions: held everywhere or nowhere
+    _scope.setdefault("manage_campaign", "")
 
 
 def _refetch(user):
@@ -45,7 +71,7 @@ def test_the_holding_list_shows_exactly_what_the_detail_page_allows(world, role)
     assert listed == {h.pk for h in holdings if h.institution_id in scope}
 
 
-@pytest.mark.parametrize("action", ["view", "catalogue", "review", "manage"])
+@pytest.mark.parametrize("action", ACTIONS)
 @pytest.mark.parametrize("role", ROLE_USERS)
 def test_institutions_where_and_can_agree_for_every_action(world, role, action):
     user = world.users[role]
@@ -247,3 +273,55 @@ def test_scope_any_keeps_a_global_role_s_everything(world, role, sees):
 
     expected = {"a": world.holding_a, "b": world.holding_b}
     assert found == {expected[k] for k in sees}
+
+
+@pytest.mark.parametrize("role", ROLE_USERS)
+def test_the_centres_actions_are_held_everywhere_or_nowhere(world, role):
+    user = world.users[role]
+    for action in ("grade", "manage_campaign"):
+        everywhere = EXPECTED_SCOPE[role][action] == "ab"
+        assert can(user, action) is everywhere
+        assert can(user, action, world.holding_a) is everywhere
+
+
+def test_an_unknown_action_is_a_bug_not_a_refusal(world):
+    with pytest.raises(ValueError, match="Unknown action"):
+        can(world.users["centre_admin"], "delete_everything", world.holding_a)
+
+
+def test_a_grant_on_one_object_is_answered_by_can_and_scope_filter_alike(world):
+    conservator, admin = world.users["conservator"], world.users["centre_admin"]
+    other = make_holding(world.institution_b)
+    assert not can(conservator, "catalogue", world.holding_b)
+
+    grant(conservator, "catalogue", world.holding_b, by=admin, reason="修复前核对著录")
+
+    conservator = _refetch(conservator)
+    assert can(conservator, "catalogue", world.holding_b)
+    assert not can(conservator, "catalogue", other)
+    assert not can(conservator, "catalogue", world.holding_a)
+    listed = Holding.objects.filter(
+        scope_filter(conservator, "catalogue", "institution", model=Holding)
+    )
+    assert set(listed) == {world.holding_b}
+    version = ObjectGrant.history.get()
+    assert (version.history_user, version.history_change_reason) == (admin, "修复前核对著录")
+
+    revoke(conservator, "catalogue", world.holding_b, by=admin, reason="修复完成")
+
+    conservator = _refetch(conservator)
+    assert not can(conservator, "catalogue", world.holding_b)
+    assert not ObjectGrant.objects.exists()
+    deleted = ObjectGrant.history.filter(history_type="-").get()
+    assert (deleted.history_user, deleted.history_change_reason) == (admin, "修复完成")
+
+
+def test_only_who_manages_the_objects_institution_grants_on_it_and_says_why(world):
+    conservator = world.users["conservator"]
+    with pytest.raises(PermissionDenied):
+        grant(conservator, "catalogue", world.holding_b, by=world.users["manager_a"], reason="x")
+    with pytest.raises(ValidationError):
+        grant(conservator, "catalogue", world.holding_a, by=world.users["manager_a"], reason=" ")
+    grant(conservator, "catalogue", world.holding_a, by=world.users["manager_a"], reason="协助")
+    assert can(_refetch(conservator), "catalogue", world.holding_a)
+    assert not ObjectGrant.objects.filter(object_id=world.holding_b.pk).exists()

@@ -102,6 +102,103 @@ EXPECTED: dict[tuple[str, str | None, str], tuple[int, ...]] = {
     ("census:catalogue", None, "get"):                (302, 200, 200, 200, 200, 200, 200, 200),
     ("census:catalogue_job", "institution_a", "get"): (302, 200, 404, 404, 404, 404, 404, 404),
     ("census:catalogue_download", "institution_a", "get"): (302, 200, 404, 404, 404, 404, 404, 404),
+    # storage environment: rooms seen with the institution; limits, placements, uploads and
+    # acknowledgements by its manager; the ingest endpoint answers to a sensor token, not a login
+    ("environment:room_list", None, "get"):           (302, 200, 200, 200, 200, 200, 200, 200),
+    ("environment:room_create", None, "get"):         (302, 403, 200, 403, 403, 403, 200, 403),
+    ("environment:sensor_create", "institution_a", "get"): (302, 403, 200, 404, 403, 403, 200, 403),
+    ("environment:room_detail", "institution_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
+    ("environment:room_detail", "institution_b", "get"): (302, 404, 404, 200, 200, 200, 200, 200),
+    ("environment:room_data", "institution_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
+    ("environment:room_excursions", "institution_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),  # noqa: E501
+    ("environment:room_thresholds", "institution_a", "get"): (302, 403, 200, 404, 403, 403, 200, 403),  # noqa: E501
+    ("environment:room_thresholds", "institution_b", "get"): (302, 404, 404, 403, 403, 403, 200, 403),  # noqa: E501
+    ("environment:room_assign", "institution_a", "get"): (302, 403, 200, 404, 403, 403, 200, 403),
+    ("environment:excursion_list", None, "get"):      (302, 200, 200, 200, 200, 200, 200, 200),
+    ("environment:excursion_acknowledge", "institution_a", "get"): (302, 405, 405, 405, 405, 405, 405, 405),  # noqa: E501
+    ("environment:compliance", None, "get"):          (302, 200, 200, 200, 200, 200, 200, 200),
+    ("environment:shanben_at_risk", None, "get"):     (302, 200, 200, 200, 200, 200, 200, 200),
+    ("environment:sensor_upload", "institution_a", "get"): (302, 403, 200, 404, 403, 403, 200, 403),
+    ("environment:sensor_upload", "institution_b", "get"): (302, 404, 404, 403, 403, 403, 200, 403),
+    ("environment:sensor_token", "institution_a", "get"): (302, 405, 405, 405, 405, 405, 405, 405),
+    ("environment:upload_detail", "institution_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
+    ("environment:upload_status", "institution_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
+    ("environment:notification_list", None, "get"):   (302, 200, 200, 200, 200, 200, 200, 200),
+    ("environment:api_ingest", "institution_a", "get"): (405, 405, 405, 405, 405, 405, 405, 405),
+    ("environment:api_ingest", "institution_a", "post"): (401, 401, 401, 401, 401, 401, 401, 401),
+    # the repair base: conservators and the centre administrator; institutions ask for repair
+    # and see their holdings' assessments and plans. The plan is approved, assigned to
+    # "conservator" (so he may log work but not accept it).
+    ("conservation:my_work", None, "get"):            (302, 403, 403, 403, 403, 200, 200, 403),
+    ("conservation:queue", None, "get"):              (302, 403, 403, 403, 403, 200, 200, 403),
+    ("conservation:workload", None, "get"):           (302, 403, 403, 403, 403, 200, 200, 403),
+    ("conservation:workload_xlsx", None, "get"):      (302, 403, 403, 403, 403, 200, 200, 403),
+    ("conservation:request_repair", "holding_a", "get"): (302, 200, 200, 404, 403, 403, 200, 403),
+    ("conservation:request_repair", "holding_b", "get"): (302, 404, 404, 200, 403, 403, 200, 403),
+    ("conservation:assess", "holding_a", "get"):      (302, 403, 403, 404, 403, 200, 200, 403),
+    ("conservation:assess", "holding_b", "get"):      (302, 404, 404, 403, 403, 200, 200, 403),
+    ("conservation:plan_create", "holding_a", "get"): (302, 403, 403, 404, 403, 200, 200, 403),
+    ("conservation:assessment", "holding_a", "get"):  (302, 200, 200, 404, 200, 200, 200, 200),
+    ("conservation:assessment", "holding_b", "get"):  (302, 404, 404, 200, 200, 200, 200, 200),
+    ("conservation:plan_detail", "holding_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
+    ("conservation:plan_detail", "holding_b", "get"): (302, 404, 404, 200, 200, 200, 200, 200),
+    ("conservation:plan_edit", "holding_a", "get"):   (302, 403, 403, 404, 403, 200, 200, 403),
+    ("conservation:plan_approve", "holding_a", "get"): (302, 405, 405, 405, 405, 405, 405, 405),
+    ("conservation:plan_approve", "holding_a", "post"): (302, 403, 403, 404, 403, 403, 302, 403),
+    ("conservation:plan_finish", "holding_a", "get"): (302, 405, 405, 405, 405, 405, 405, 405),
+    ("conservation:log_add", "holding_a", "get"):     (302, 403, 403, 404, 403, 200, 200, 403),
+    ("conservation:accept", "holding_a", "get"):      (302, 403, 403, 404, 403, 403, 200, 403),
+    ("conservation:batch_list", None, "get"):         (302, 403, 403, 403, 403, 200, 200, 403),
+    ("conservation:batch_create", None, "get"):       (302, 403, 403, 403, 403, 200, 200, 403),
+    ("conservation:batch_detail", "institution_a", "get"): (302, 403, 403, 403, 403, 200, 200, 403),
+    ("conservation:batch_edit", "institution_a", "get"): (302, 403, 403, 403, 403, 200, 200, 403),
+    ("conservation:image_upload", "holding_a", "get"): (302, 403, 403, 404, 403, 200, 200, 403),
+    ("conservation:compare", "holding_a", "get"):     (302, 200, 200, 404, 200, 200, 200, 200),
+    ("conservation:compare", "holding_b", "get"):     (302, 404, 404, 200, 200, 200, 200, 200),
+    ("conservation:image", "holding_a", "get"):       (302, 200, 200, 404, 200, 200, 200, 200),
+    ("conservation:image", "holding_b", "get"):       (302, 404, 404, 200, 200, 200, 200, 200),
+    ("conservation:archive", "holding_a", "get"):     (302, 200, 200, 404, 200, 200, 200, 200),
+    ("conservation:archive", "holding_b", "get"):     (302, 404, 404, 200, 200, 200, 200, 200),
+    # an archive and its file belong to the user who asked for it (conservator here)
+    ("conservation:archive_status", "holding_a", "get"): (302, 404, 404, 404, 404, 200, 404, 404),
+    ("conservation:archive_download", "holding_a", "get"): (302, 404, 404, 404, 404, 200, 404, 404),
+    # graded protection: institutions propose grades and apply; the centre decides and reviews
+    ("protection:holding_grade", "holding_a", "get"): (302, 200, 200, 404, 403, 403, 200, 403),
+    ("protection:holding_grade", "holding_b", "get"): (302, 404, 404, 200, 403, 403, 200, 403),
+    ("protection:application_create", "holding_a", "get"): (302, 200, 200, 404, 403, 403, 200, 403),
+    ("protection:application_create", "holding_b", "get"): (302, 404, 404, 200, 403, 403, 200, 403),
+    ("protection:proposal_list", None, "get"):        (302, 200, 200, 200, 200, 200, 200, 200),
+    ("protection:proposal_detail", "holding_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
+    ("protection:proposal_detail", "holding_b", "get"): (302, 404, 404, 200, 200, 200, 200, 200),
+    ("protection:bulk_grades", "institution_a", "get"): (302, 200, 200, 404, 403, 403, 200, 403),
+    ("protection:bulk_grades", "institution_b", "get"): (302, 404, 404, 200, 403, 403, 200, 403),
+    ("protection:list_index", None, "get"):           (302, 200, 200, 200, 200, 200, 200, 200),
+    ("protection:list_index", None, "post"):          (302, 403, 403, 403, 400, 403, 400, 403),
+    ("protection:list_detail", "institution_a", "get"): (302, 200, 200, 200, 200, 200, 200, 200),
+    ("protection:list_detail", "institution_a", "post"): (302, 403, 403, 403, 400, 403, 400, 403),
+    ("protection:application_list", None, "get"):     (302, 200, 200, 200, 200, 200, 200, 200),
+    ("protection:application_detail", "holding_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
+    ("protection:application_detail", "holding_b", "get"): (302, 404, 404, 200, 200, 200, 200, 200),
+    ("protection:application_pdf", "holding_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
+    ("protection:application_photo", "holding_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
+    ("protection:keyunit_list", None, "get"):         (302, 200, 200, 200, 200, 200, 200, 200),
+    ("protection:keyunit_create", None, "get"):       (302, 403, 200, 403, 403, 403, 200, 403),
+    ("protection:keyunit_detail", "institution_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
+    ("protection:keyunit_detail", "institution_b", "get"): (302, 404, 404, 200, 200, 200, 200, 200),
+    ("protection:keyunit_evidence", "institution_a", "get"):
+        (302, 200, 200, 404, 200, 200, 200, 200),
+    ("protection:statistics", None, "get"):           (302, 200, 200, 200, 200, 200, 200, 200),
+    ("protection:statistics_export", None, "get"):    (302, 200, 200, 200, 200, 200, 200, 200),
+    # storage supervision: the centre's reviewers inspect; the institution sees its own
+    ("supervision:inspection_list", None, "get"):     (302, 200, 200, 200, 200, 200, 200, 200),
+    ("supervision:inspection_create", None, "get"):   (302, 403, 403, 403, 200, 403, 200, 403),
+    ("supervision:inspection_detail", "institution_a", "get"):
+        (302, 200, 200, 404, 200, 200, 200, 200),
+    ("supervision:inspection_detail", "institution_b", "get"):
+        (302, 404, 404, 200, 200, 200, 200, 200),
+    ("supervision:action_close", "institution_a", "get"): (302, 405, 405, 405, 405, 405, 405, 405),
+    ("supervision:inspection_photo", "institution_a", "get"):
+        (302, 200, 200, 404, 200, 200, 200, 200),
 }
 # fmt: on
 
@@ -115,6 +212,7 @@ REDIRECTS = {
     "inbox_read": "inbox",
     "cataloguer_grant": "institution_detail",  # nothing chosen: back to the institution
     "lockout_lift": "lockout_list",
+    "conservation:plan_approve": "conservation:plan_detail",
 }
 # Redirects to a page of the target itself (REDIRECTS names the URL, the target fills it).
 REDIRECT_TO_TARGET = {"holding_delete", "cataloguer_grant"}
@@ -177,7 +275,7 @@ def _export_by_cataloguer_a(institution) -> dict:
         format=ExportJob.Format.PDF,
         status=ExportJob.Status.DONE,
         filename="目录.pdf",
-        stored_path=default_storage.save("exports/test/catalogue.pdf", ContentFile(b"%PDF-")),
+        result=default_storage.save("exports/test/catalogue.pdf", ContentFile(b"%PDF-")),
     )
     return {"pk": job.pk}
 
@@ -217,12 +315,152 @@ def _cataloguer_role_at(institution) -> dict:
     return {"pk": institution.pk, "assignment": role.pk}
 
 
+def _room_at(institution) -> dict:
+    from tests.environment.factories import make_room
+
+    return {"pk": make_room(institution).pk}
+
+
+def _sensor_at(institution) -> dict:
+    from tests.environment.factories import make_room, make_sensor
+
+    return {"pk": make_sensor(make_room(institution)).pk}
+
+
+def _excursion_at(institution) -> dict:
+    from datetime import UTC, datetime
+
+    from environment.models import Excursion
+    from tests.environment.factories import make_room, make_sensor
+
+    sensor = make_sensor(make_room(institution))
+    when = datetime(2025, 3, 1, tzinfo=UTC)
+    excursion = Excursion.objects.create(
+        room=sensor.room, sensor=sensor, parameter="rh", start=when, end=when, peak=70, limit=60
+    )
+    return {"pk": excursion.pk}
+
+
+def _upload_at(institution) -> dict:
+    from environment.models import UploadJob
+    from tests.environment.factories import make_room, make_sensor
+    from tests.factories import make_user
+
+    sensor = make_sensor(make_room(institution))
+    job = UploadJob.objects.create(
+        sensor=sensor,
+        user=make_user(),
+        filename="hobo.csv",
+        sha256="0" * 64,
+        status=UploadJob.Status.DONE,
+    )
+    return {"pk": job.pk}
+
+
+def _sensor_code_at(institution) -> dict:
+    from tests.environment.factories import make_room, make_sensor
+
+    return {"code": make_sensor(make_room(institution)).code}
+
+
+def _assessment_of(holding) -> dict:
+    from conservation.models import DamageType
+    from conservation.services import create_assessment
+    from guji.models import User
+
+    found = [{"damage_type": DamageType.objects.get(code="chongzhu")}]
+    by = User.objects.get(username="conservator")
+    return {"pk": create_assessment(holding, findings=found, by=by).pk}
+
+
+def _plan_of(holding) -> dict:
+    """An approved repair plan of ``holding`` with "conservator" assigned."""
+    from conservation.models import RepairPlan
+    from conservation.services import approve_plan, create_plan
+    from guji.models import User
+
+    plan = create_plan(
+        holding,
+        data={"condition_summary": "虫蛀", "goals": "补破", "estimated_hours": 10},
+        operations=[],
+        conservators=[User.objects.get(username="conservator")],
+        by=User.objects.get(username="centre_admin"),
+    )
+    approve_plan(plan, by=User.objects.get(username="centre_admin"))
+    return {"pk": RepairPlan.objects.get(pk=plan.pk).pk}
+
+
+def _batch(_institution) -> dict:
+    import datetime
+
+    from conservation.models import MaterialBatch
+
+    batch = MaterialBatch.objects.create(
+        kind="paper", name="竹纸", batch_code="T-1", received_on=datetime.date(2026, 1, 1),
+        quantity=100, remaining=100, unit="张",
+    )  # fmt: skip
+    return {"pk": batch.pk}
+
+
+def _image_of(holding) -> dict:
+    """A photograph on an approved plan of ``holding`` (files in the test's MEDIA_ROOT)."""
+    from conservation.images import add_images
+    from conservation.models import RepairPlan
+    from guji.models import User
+    from tests.conservation.images import leaf_photo
+
+    plan = RepairPlan.objects.get(pk=_plan_of(holding)["pk"])
+    by = User.objects.get(username="conservator")
+    (image,) = add_images(plan, uploads=[leaf_photo("1-1.jpg")], kind="before", by=by)
+    return {"pk": image.pk, "variant": "thumbnail"}
+
+
+def _archive_of(holding) -> dict:
+    """A finished archive of a plan of ``holding``, asked for by "conservator"."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from conservation.models import ArchiveJob
+    from guji.models import User
+
+    job = ArchiveJob.objects.create(
+        user=User.objects.get(username="conservator"),
+        plan_id=_plan_of(holding)["pk"],
+        status=ArchiveJob.State.DONE,
+        result=default_storage.save("jobs/test/archive.pdf", ContentFile(b"%PDF-")),
+    )
+    return {"pk": job.pk}
+
+
+def _pk_of(make: str) -> Callable[[object], dict]:
+    """A row made by ``tests.protection.factories.<make>(target)``, inside the test."""
+
+    def kwargs(target) -> dict:
+        from tests.protection import factories
+
+        return {"pk": getattr(factories, make)(target).pk}
+
+    return kwargs
+
+
 PATH_KWARGS: dict[str, Callable[[object], dict]] = {
     "cataloguer_revoke": _cataloguer_role_at,
     "inbox_open": _message_to_someone_else,
     "holding_restore": _deleted_draft_at,
     "saved_search_delete": _saved_search_of_someone_else,
     "census:photo": _photo_of,
+    "environment:room_detail": _room_at,
+    "environment:room_data": _room_at,
+    "environment:room_excursions": _room_at,
+    "environment:room_thresholds": _room_at,
+    "environment:room_assign": _room_at,
+    "environment:sensor_create": _room_at,
+    "environment:excursion_acknowledge": _excursion_at,
+    "environment:sensor_upload": _sensor_at,
+    "environment:sensor_token": _sensor_at,
+    "environment:upload_detail": _upload_at,
+    "environment:upload_status": _upload_at,
+    "environment:api_ingest": _sensor_code_at,
     "census:photo_delete": _photo_pk_of,
     "census:catalogue_job": _export_by_cataloguer_a,
     "census:catalogue_download": _export_by_cataloguer_a,
@@ -231,6 +469,31 @@ PATH_KWARGS: dict[str, Callable[[object], dict]] = {
     "census:import_detail": _import_job_at,
     "census:import_status": _import_job_at,
     "census:import_run": _import_job_at,
+    "conservation:image_upload": _plan_of,
+    "conservation:compare": _plan_of,
+    "conservation:archive": _plan_of,
+    "conservation:image": _image_of,
+    "conservation:archive_status": _archive_of,
+    "conservation:archive_download": _archive_of,
+    "conservation:assessment": _assessment_of,
+    "conservation:plan_detail": _plan_of,
+    "conservation:plan_edit": _plan_of,
+    "conservation:plan_approve": _plan_of,
+    "conservation:plan_finish": _plan_of,
+    "conservation:log_add": _plan_of,
+    "conservation:accept": _plan_of,
+    "conservation:batch_detail": _batch,
+    "conservation:batch_edit": _batch,
+    "protection:proposal_detail": _pk_of("make_proposal"),
+    "protection:list_detail": _pk_of("make_list"),
+    "protection:application_detail": _pk_of("make_application"),
+    "protection:application_pdf": _pk_of("make_application"),
+    "protection:application_photo": _pk_of("make_application_photo"),
+    "protection:keyunit_detail": _pk_of("make_assessment"),
+    "protection:keyunit_evidence": _pk_of("make_evidence"),
+    "supervision:inspection_detail": _pk_of("make_inspection"),
+    "supervision:action_close": _pk_of("make_action"),
+    "supervision:inspection_photo": _pk_of("make_inspection_photo"),
 }
 
 
@@ -310,7 +573,8 @@ def test_each_role_gets_the_expected_status(world, client, role, name, target, m
         elif name in REDIRECT_TO_TARGET:
             assert goes_to == reverse(REDIRECTS[name], kwargs=kwargs)
         else:
-            assert goes_to == reverse(REDIRECTS[name])
+            target_kwargs = kwargs if name == "conservation:plan_approve" else {}
+            assert goes_to == reverse(REDIRECTS[name], kwargs=target_kwargs)
 
 
 @pytest.mark.django_db

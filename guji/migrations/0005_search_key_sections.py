@@ -39,7 +39,7 @@ def _rebuild_keys(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("guji", "0002_holding_search_grams")]
+    dependencies = [("guji", "0004_cataloguing_fidelity")]
 
     operations = [
         migrations.RunPython(_positions, migrations.RunPython.noop),

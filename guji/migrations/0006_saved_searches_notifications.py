@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('guji', '0003_search_key_sections'),
+        ('guji', '0005_search_key_sections'),
     ]
 
     operations = [
