@@ -29,7 +29,7 @@ from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-PG_NAME = "guji_bench"
+PG_NAME = os.environ.get("GUJI_BENCH_PG_NAME", "guji_bench")  # one per developer
 BASELINE_HOLDINGS = 1000
 REASON = "基准测试数据批量载入（bench/register.py）"
 
@@ -124,8 +124,8 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-_ROW = re.compile(r'href="/holdings/\d+/"')
-_TOTAL = re.compile(r'<span class="muted">([^<]*?)</span>\s*(?:<a class="button"|</div>)')
+_ROW = re.compile(r'href="/holdings/\d+/(?:\?[^"]*)?"')
+_TOTAL = re.compile(r'<span class="muted count">([^<]*?)</span>')
 
 
 def measure(client, url: str, *, repeat: int, warmup: int) -> Result:

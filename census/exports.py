@@ -21,6 +21,7 @@ from dataclasses import astuple, dataclass, field
 from datetime import date
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
@@ -84,7 +85,7 @@ class Scope:
             return f"{self.institution.name}古籍普查登记目录"
         if self.kind == ExportJob.Scope.CAMPAIGN:
             return f"古籍普查登记目录（{self.campaign.name}）"
-        return "全市古籍普查登记目录"
+        return f"{settings.GUJI_CITY_NAME}古籍普查登记目录"  # the citywide one names its city
 
     def filename(self, fmt: str, *, on: date) -> str:
         if self.kind == ExportJob.Scope.INSTITUTION:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from census.imports import check_size
 from census.models import Campaign, ExportJob, LeafPhoto
 from census.review import SNAPSHOT_FIELDS, field_label
-from guji.forms import HoldingForm
+from guji.forms import HoldingForm, PlainMenusMixin
 from guji.models import Institution
 
 
@@ -16,8 +16,9 @@ class CampaignForm(forms.ModelForm):
         model = Campaign
         fields = ["name", "starts_on", "ends_on", "description", "is_open"]
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
-            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            # An <input type="date"> takes ISO dates only: printed as 2024/03/01 it shows blank.
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -33,7 +34,7 @@ class CampaignForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.fields}
 
 
-class ParticipantForm(forms.Form):
+class ParticipantForm(PlainMenusMixin, forms.Form):
     institution = forms.ModelChoiceField(
         label=_("Institution"), queryset=Institution.objects.order_by("code"), required=False
     )
@@ -225,10 +226,17 @@ class CatalogueExportForm(forms.Form):
 
     def __init__(self, *args, institutions, campaigns, citywide: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        empty = [("", "---------")]
+        empty = [("", _("Choose…"))]
         self.fields["institution"].widget.choices = empty + [(i.pk, str(i)) for i in institutions]
         self.fields["campaign"].widget.choices = empty + [(c.pk, str(c)) for c in campaigns]
-        self.fields["scope"].initial = ExportJob.Scope.INSTITUTION
+        # Never preselect a scope whose menu is empty.
+        self.fields["scope"].initial = (
+            ExportJob.Scope.INSTITUTION
+            if institutions
+            else ExportJob.Scope.CAMPAIGN
+            if campaigns
+            else ExportJob.Scope.CITY
+        )
         if len(institutions) == 1:
             self.fields["institution"].initial = institutions[0].pk
         self.fields["scope"].widget = (

@@ -31,7 +31,78 @@ def _timeline(holding) -> list:
     return holding_timeline(holding)
 
 
+def _bulk_submit(holdings, *, by, reason: str, data) -> registry.BulkResult:
+    """Send the chosen drafts and returned records to review (one round each)."""
+    from census.services import submit_entries
+    from guji.models import Holding
+
+    submittable = (Holding.Status.DRAFT, Holding.Status.RETURNED)
+    chosen = list(holdings.filter(status__in=submittable).only("id", "institution_id"))
+    others = holdings.exclude(status__in=submittable).count()
+    if chosen:
+        submit_entries(chosen, by=by, reason=reason)
+    skipped = [_("%(n)s not draft or returned") % {"n": others}] if others else []
+    return registry.BulkResult(done=len(chosen), skipped=skipped)
+
+
+def _returned_notes(holding) -> dict[str, list[str]]:
+    """A returned record's latest review: its comment, and each comment beside its field."""
+    from census.models import ReviewRound
+    from guji.models import Holding
+
+    if holding.status != Holding.Status.RETURNED:
+        return {}
+    round_ = (
+        ReviewRound.objects.filter(entry__holding=holding, decision=ReviewRound.Decision.RETURNED)
+        .prefetch_related("field_comments")
+        .order_by("-number")
+        .first()
+    )
+    if round_ is None:
+        return {}
+    notes: dict[str, list[str]] = {"": [round_.comment] if round_.comment else []}
+    for comment in round_.field_comments.all():
+        notes.setdefault(comment.field, []).append(comment.comment)
+    return notes
+
+
+def _corrections_home(request) -> dict | None:
+    """Pending correction requests, counted for whoever works through the correction list."""
+    from census.models import CorrectionRequest
+    from guji.permissions import scope_any
+
+    user = request.user
+    if not (can_anywhere(user, "review") or can_anywhere(user, "catalogue")):
+        return None
+    pending = CorrectionRequest.objects.filter(
+        scope_any(user, ("review", "catalogue"), "institution"),
+        status=CorrectionRequest.Status.PENDING,
+    ).count()
+    return {"pending": pending}
+
+
 def register() -> None:
+    registry.register_field_notes("census", _returned_notes)
+    registry.register_status_link(
+        "submitted", "census:review_queue", lambda u: can_anywhere(u, "review")
+    )
+    registry.register_status_link(
+        "returned", "census:returned_list", lambda u: can_anywhere(u, "catalogue")
+    )
+    registry.register_home_section(
+        registry.HomeSection(
+            "corrections", "census/includes/home_corrections.html", _corrections_home
+        )
+    )
+    registry.register_bulk_action(
+        registry.BulkAction(
+            key="submit",
+            label=_("Submit for review"),
+            run=_bulk_submit,
+            visible=lambda u: can_anywhere(u, "catalogue"),
+            order=10,
+        )
+    )
     for entry in (
         registry.NavEntry("campaigns", _("Campaigns"), "census:campaign_list", lambda u: True, 30),
         registry.NavEntry(

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from census.models import CensusEntry
-from guji.chinese import to_simplified
+from guji.cataloguing import search_key
 from guji.history import FieldChange
 from guji.models import Holding, User
 from guji.permissions import scope_filter
@@ -117,12 +117,12 @@ def bucket_filters(*, now: datetime | None = None) -> dict[str, Q]:
 
 
 def duplicate_key(holding: Holding) -> tuple:
-    """Same title, 卷数 and edition, compared in simplified form (繁 and 简 match)."""
+    """Same title, 卷数 and edition, compared as search compares (繁/简 and variants match)."""
     return (
         holding.institution_id,
-        to_simplified(holding.title or "").strip().lower(),
+        search_key(holding.title or "").strip(),
         holding.juan_count,
-        to_simplified(holding.edition_statement or "").strip().lower(),
+        search_key(holding.edition_statement or "").strip(),
     )
 
 
@@ -138,7 +138,7 @@ def likely_duplicates(holdings: Iterable[Holding]) -> dict[int, list[Holding]]:
     conditions = []
     for h in holdings:
         juan = Q(juan_count=h.juan_count) if h.juan_count is not None else Q(juan_count=None)
-        title = to_simplified(h.title).strip().lower()
+        title = search_key(h.title).strip()
         conditions.append(Q(institution_id=h.institution_id, search_key__contains=title) & juan)
     candidates = (
         Holding.objects.filter(reduce(or_, conditions))

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from census import notices
 from census.models import (
     Campaign,
     CensusCounter,
@@ -184,6 +185,7 @@ def submit_entries(holdings: Iterable[Holding], *, by: User, reason: str = "") -
         holding.status = Holding.Status.SUBMITTED
         save_audited(holding, by=by, reason=history_reason, fields=["status", "updated_at"])
         out.append(entry)
+    notices.entries_submitted(locked, by=by)
     return out
 
 
@@ -288,6 +290,7 @@ def return_entry(
             save_audited(
                 FieldComment(round=round_, field=name, comment=notes[name]), by=by, reason=reason
             )
+    notices.entry_returned(entry, round_, by=by)
     return entry
 
 
@@ -394,6 +397,7 @@ def request_correction(
         requested_by=by,
     )
     save_audited(correction, by=by, reason=reason)
+    notices.correction_requested(correction, by=by)
     return correction
 
 
@@ -456,3 +460,4 @@ def _decide(correction: CorrectionRequest, status: str, *, by: User, reason: str
         else _("Correction refused")
     )
     save_audited(correction, by=by, reason=reason or default)
+    notices.correction_decided(correction, by=by)

@@ -16,9 +16,11 @@ from guji.models import (
     EditionType,
     Holding,
     Institution,
+    Notification,
     ObjectGrant,
     Responsibility,
     RoleAssignment,
+    SavedSearch,
     SibuClass,
     User,
 )
@@ -352,3 +354,28 @@ class HoldingAdmin(ScopedAdminMixin, DomainFormAdmin):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
+
+
+@admin.register(SavedSearch)
+class SavedSearchAdmin(admin.ModelAdmin):
+    """A user's own list filters: looked at here, changed only by their owner on the site."""
+
+    list_display = ("name", "user", "query", "created_at")
+    search_fields = ("name", "user__username")
+    readonly_fields = ("user", "name", "query", "created_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Messages sent to users (what was said, to whom, whether read and e-mailed)."""
+
+    list_display = ("subject", "user", "created_at", "read_at", "emailed")
+    list_filter = ("emailed",)
+    search_fields = ("subject", "user__username")
+    readonly_fields = ("user", "subject", "body", "url", "created_at", "read_at", "emailed")
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -27,6 +27,9 @@ class GujiConfig(AppConfig):
         from guji.accounts import connect_login_signals
 
         connect_login_signals()
+        from guji import bulk
+
+        bulk.register()
 
 
 def _demo_grades() -> dict[str, int]:

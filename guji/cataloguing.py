@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from guji.chinese import chinese_number, to_simplified
+from guji.chinese import chinese_number, fold_variants, to_simplified
 
 _NUMERAL = "〇零一二三四五六七八九十百千万萬廿卅两兩"
 
@@ -384,8 +384,43 @@ def catalogue_form(statements: list[Statement]) -> str:
 
 
 def search_key(*parts: str) -> str:
-    """What search matches against: simplified, lower-case, so 繁 and 简 find each other."""
-    return to_simplified(" ".join(p for p in parts if p)).lower()
+    """What search matches against: simplified, variants folded, lower-case, so that 繁 and 简,
+    峯 and 峰 find each other."""
+    return fold_variants(to_simplified(" ".join(p for p in parts if p))).lower()
+
+
+# A holding's key is made of sections, one per field group, each opened by its marker (a
+# private-use character no one types): a search restricted to one field looks for the word
+# after that field's marker and before the next (see guji.search.matching). The numbers come
+# last, so that appending a census number (census.services.accept_entry) lands in them.
+SEARCH_FIELDS: dict[str, str] = {
+    "title": "\ue001",
+    "author": "\ue002",
+    "edition": "\ue003",
+    "annotations": "\ue004",
+    "seals": "\ue005",
+    "number": "\ue006",
+}
+SEARCH_MARKS = "\ue000-\ue00f"  # the markers' range, for a character class
+MAX_SECTION = 1500  # characters of a long 批校题跋 or 钤印 text that are indexed
+
+
+def holding_search_key(holding) -> str:
+    """The search key of a holding (any object with the Holding's text fields)."""
+    sections = {
+        "title": [holding.title_juan, holding.title, holding.series],
+        "author": [holding.authors_text],
+        "edition": [holding.edition_statement],
+        "annotations": [holding.annotations],
+        "seals": [holding.seals],
+        "number": [holding.call_number, holding.census_number],
+    }
+    parts = []
+    for name, mark in SEARCH_FIELDS.items():
+        text = " ".join(t for t in sections[name] if t)[:MAX_SECTION]
+        if text:
+            parts += [mark, text]
+    return search_key(*parts)
 
 
 # --- 册数 and 函数 ----------------------------------------------------------------------------

@@ -91,3 +91,54 @@ def write_number(n: int, *, terse: bool = False) -> str:
     if rest:
         out += ("〇" if zero else "") + _NUMERALS[rest]
     return out
+
+
+# --- variant characters (異體字) --------------------------------------------------------------
+# yitizi (CC0 data, shipped in the wheel) lists each character's variants: 竒/奇, 寛/寬, 囘/回,
+# 峯/峰, 菴/庵 … Its pairs are joined into classes (at most ten characters each), and every
+# character of a class is written as one representative (see _representative_rank).
+# Search folds both the stored keys and the query this way, after 繁→简.
+
+
+@cache
+def _variant_table() -> dict[int, str]:
+    import yitizi
+
+    parent: dict[str, str] = {}
+
+    def root(c: str) -> str:
+        while parent.get(c, c) != c:
+            parent[c] = parent.get(parent[c], parent[c])
+            c = parent[c]
+        return c
+
+    for char, variants in yitizi.yitizi_data.items():
+        parent.setdefault(char, char)
+        for other in variants:
+            parent.setdefault(other, other)
+            a, b = root(char), root(other)
+            if a != b:
+                parent[a] = b
+    classes: dict[str, list[str]] = {}
+    for char in parent:
+        classes.setdefault(root(char), []).append(char)
+    table: dict[int, str] = {}
+    for members in classes.values():
+        chosen = min(members, key=lambda c: _representative_rank(c))
+        table.update({ord(c): chosen for c in members if c != chosen})
+    return table
+
+
+def _representative_rank(char: str) -> tuple:
+    """Common simplified characters first (in GB 2312: 集 over 亼, 回 over 囘)."""
+    try:
+        char.encode("gb2312")
+        common = True
+    except UnicodeEncodeError:
+        common = False
+    return (not common, to_simplified(char) != char, char)
+
+
+def fold_variants(text: str) -> str:
+    """Write every variant character as its class's representative (峯 → 峰, 竒 → 奇)."""
+    return text.translate(_variant_table()) if text else text

@@ -2,6 +2,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from guji import registry
+from guji.notifications import unread
 from guji.permissions import can, can_anywhere, may_open_admin, roles_of
 
 
@@ -21,5 +22,6 @@ def navigation(request: HttpRequest) -> dict:
             "is_staff": may_open_admin(user),
             "is_centre_admin": can(user, "manage"),  # everywhere: the centre's administrator
             "entries": entries,
+            "unread": unread(user).count(),
         }
     }

@@ -7,8 +7,30 @@ from guji.concurrency import VersionField, current_version
 from guji.models import Binding, EditionType, Grade, Holding, Institution, SibuClass
 from guji.services import EDITABLE_FIELDS
 
+DASHES = "---------"
 
-class HoldingForm(forms.ModelForm):
+
+class PlainMenusMixin:
+    """Menus say what their empty choice means instead of Django's "---------": "Choose…" where
+    a choice is needed or being made, "Any" in filter forms (``empty_choice = "any"``)."""
+
+    empty_choice = "choose"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        label = _("Any") if self.empty_choice == "any" else _("Choose…")
+        for field in self.fields.values():
+            if getattr(field, "empty_label", None) == DASHES:
+                field.empty_label = label
+            elif isinstance(field, forms.ChoiceField) and not isinstance(
+                field, forms.ModelChoiceField
+            ):
+                choices = list(field.choices)
+                if any(text == DASHES for _value, text in choices):
+                    field.choices = [(v, label if t == DASHES else t) for v, t in choices]
+
+
+class HoldingForm(PlainMenusMixin, forms.ModelForm):
     authors = forms.CharField(
         label=_("Responsibility"),
         required=False,
@@ -130,6 +152,19 @@ class HoldingCreateForm(HoldingForm):
 
 class HoldingFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
+    field = forms.ChoiceField(
+        label=_("Search in"),
+        required=False,
+        choices=[
+            ("", _("All fields")),
+            ("title", _("Title")),
+            ("author", _("Responsibility")),
+            ("edition", _("Edition statement")),
+            ("annotations", _("Annotations and colophons")),
+            ("seals", _("Seals")),
+            ("number", _("Call or census number")),
+        ],
+    )
     institution = forms.ModelChoiceField(
         label=_("Institution"), queryset=Institution.objects.none(), required=False
     )
@@ -154,6 +189,27 @@ class HoldingFilterForm(forms.Form):
         ]
         self.fields["sibu"].queryset = SibuClass.objects.filter(active=True)
         self.fields["sibu"].empty_label = _("Any")
+        self.plain_choices = {"sibu": _LazyChoices(self._sibu_choices)}
         self.fields["institution"].empty_label = _("Any")
         self.fields["grade"].choices = any_ + list(Grade.choices)
         self.fields["status"].choices = any_ + list(Holding.Status.choices)
+
+    def _sibu_choices(self) -> list[tuple]:
+        """The classes as (id, label) without making a model instance each (what str() of a
+        SibuClass gives: 经 for a branch, 经·易类 for a class)."""
+        rows = self.fields["sibu"].queryset.values_list("id", "bu", "name", "level")
+        return [("", self.fields["sibu"].empty_label)] + [
+            (pk, bu if level == 1 else f"{bu}·{name}") for pk, bu, name, level in rows
+        ]
+
+
+class _LazyChoices:
+    """Choices computed when first iterated (a form built but not rendered costs nothing)."""
+
+    def __init__(self, make):
+        self._make, self._choices = make, None
+
+    def __iter__(self):
+        if self._choices is None:
+            self._choices = self._make()
+        return iter(self._choices)

@@ -499,3 +499,51 @@ class Responsibility(models.Model):
         return Statement(
             self.dynasty, self.name, self.role, self.attributed, self.supplied, self.written
         )
+
+
+# --- a user's own things: saved searches, notifications -----------------------------------
+
+
+class SavedSearch(models.Model):
+    """A holdings list a user keeps: its filters and search as a query string."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="saved_searches")
+    name = models.CharField(_("name"), max_length=100)
+    query = models.CharField(_("filters"), max_length=1000)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["user_id", "name"]
+        verbose_name = _("saved search")
+        verbose_name_plural = _("saved searches")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_search_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('holding_list')}?{self.query}"
+
+
+class Notification(models.Model):
+    """A message to one user, shown in their inbox (and sent by e-mail where they have an
+    address); made by ``guji.notifications.notify``, which any app may call."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="notifications")
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    emailed = models.BooleanField(_("sent by e-mail"), default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -159,6 +159,23 @@ def scope_filter(
     return q
 
 
+def scope_any(user: AnyUser, actions: tuple[Action, ...], path: str) -> Q:
+    """Rows the user may do any of ``actions`` on (a reviewer's everything or a cataloguer's own).
+
+    Never ``scope_filter(a) | scope_filter(b)``: the "everything" of a global role is an empty
+    Q, and Django drops an empty Q from an OR, so the union would shrink to the other scope.
+    """
+    if not _active(user):
+        return Q(pk__in=[])
+    if any(holds_globally(user, action) for action in actions):
+        return Q()
+    combined = Q(pk__in=[])
+    for action in actions:
+        direct, via_group = _granted_institution_ids(user, action)
+        combined |= Q(**{f"{path}__in": direct}) | Q(**{f"{path}__in": via_group})
+    return combined
+
+
 def institutions_where(user: AnyUser, action: Action) -> models.QuerySet[Institution]:
     return Institution.objects.filter(scope_filter(user, action, "pk"))
 
@@ -188,9 +205,22 @@ def can(user: AnyUser, action: Action, obj: models.Model | None = None) -> bool:
 
 
 def can_anywhere(user: AnyUser, action: Action) -> bool:
-    """May the user do ``action`` at some institution (to show a menu entry or a button)."""
+    """May the user do ``action`` at some institution (to show a menu entry or a button).
+
+    Asked by several menus on every page: remembered on the user object, which lives for one
+    request (role changes forget it, see _forget_cached_perms).
+    """
     if not _active(user):
         return False
+    cache = getattr(user, "_guji_anywhere", None)
+    if cache is None:
+        cache = user._guji_anywhere = {}
+    if action not in cache:
+        cache[action] = _can_anywhere(user, action)
+    return cache[action]
+
+
+def _can_anywhere(user: AnyUser, action: Action) -> bool:
     if holds_globally(user, action):
         return True
     if (
@@ -260,7 +290,9 @@ def _require_grant_manager(by: User | None, obj: models.Model, action: str) -> N
 def roles_of(user: AnyUser) -> set[str]:
     if not _active(user):
         return set()
-    return set(user.role_assignments.values_list("role", flat=True))
+    if getattr(user, "_guji_roles", None) is None:  # asked by several menus of one page
+        user._guji_roles = set(user.role_assignments.values_list("role", flat=True))
+    return set(user._guji_roles)
 
 
 def project_app_labels() -> list[str]:
@@ -372,5 +404,11 @@ def _require_role_manager(by: User | None, institution: Institution | None) -> N
 
 
 def _forget_cached_perms(user: User) -> None:
-    for attr in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+    for attr in (
+        "_perm_cache",
+        "_user_perm_cache",
+        "_group_perm_cache",
+        "_guji_anywhere",
+        "_guji_roles",
+    ):
         user.__dict__.pop(attr, None)

@@ -29,24 +29,32 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "BulkAction",
+    "BulkResult",
     "DemoPart",
     "HoldingPanel",
     "HomeSection",
     "NavEntry",
+    "bulk_actions",
     "correction_url",
     "demo_parts",
+    "field_notes",
     "holding_panels",
     "home_sections",
     "nav_entries",
     "provider",
+    "register_bulk_action",
     "register_correction",
     "register_demo",
+    "register_field_notes",
     "register_holding_panel",
     "register_home_section",
     "register_nav",
     "register_provider",
+    "register_status_link",
     "register_timeline_source",
     "register_urls",
+    "status_links",
     "timeline_sources",
     "url_includes",
 ]
@@ -100,6 +108,33 @@ class DemoPart:
     before: tuple[str, ...] = ()
 
 
+@dataclass
+class BulkResult:
+    """What a bulk action did: how many records it changed, and why it left others alone."""
+
+    done: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BulkAction:
+    """An action on the holdings chosen in the list (those on the page, or all matching).
+
+    ``run(holdings, by=user, reason=text, data=POST)`` gets the chosen holdings the user may
+    catalogue and returns a ``BulkResult``; it must leave history on every record it changes,
+    with ``reason``. ``field`` names an extra input the action needs (rendered by the list).
+    """
+
+    key: str
+    label: Any
+    run: Callable[..., BulkResult]
+    visible: Callable[[Any], bool]
+    order: int = 100
+    field: str = ""
+    field_label: Any = ""
+
+
+_bulk: dict[str, BulkAction] = {}
 _nav: dict[str, NavEntry] = {}
 _panels: dict[str, HoldingPanel] = {}
 _home: dict[str, HomeSection] = {}
@@ -108,6 +143,46 @@ _demo: dict[str, DemoPart] = {}
 _providers: dict[str, Callable[..., Any]] = {}
 _urls: dict[str, str] = {}
 _correction: list[Callable[[Any], str]] = []
+
+
+def register_bulk_action(action: BulkAction) -> None:
+    _bulk[action.key] = action
+
+
+def bulk_actions(user) -> list[BulkAction]:
+    return [a for a in sorted(_bulk.values(), key=lambda a: (a.order, a.key)) if a.visible(user)]
+
+
+_status_links: dict[str, tuple[str, Callable[[Any], bool]]] = {}
+
+
+def register_status_link(status: str, url_name: str, visible: Callable[[Any], bool]) -> None:
+    """The home page's count of records in ``status`` links to ``url_name`` (the queue that
+    works through them) for the users ``visible`` admits, instead of the filtered list."""
+    _status_links[status] = (url_name, visible)
+
+
+def status_links(user) -> dict[str, str]:
+    from django.urls import reverse
+
+    return {s: reverse(name) for s, (name, visible) in _status_links.items() if visible(user)}
+
+
+_field_notes: dict[str, Callable[[Any], dict]] = {}
+
+
+def register_field_notes(key: str, source: Callable[[Any], dict]) -> None:
+    """``source(holding)`` returns notes to show beside the edit form's fields: a mapping of
+    field name (``""`` for the whole record) to a list of texts (a reviewer's comments …)."""
+    _field_notes[key] = source
+
+
+def field_notes(holding) -> dict[str, list[str]]:
+    notes: dict[str, list[str]] = {}
+    for _key, source in sorted(_field_notes.items()):
+        for name, texts in source(holding).items():
+            notes.setdefault(name, []).extend(texts)
+    return notes
 
 
 def register_nav(entry: NavEntry) -> None:

@@ -1,8 +1,10 @@
 """Search over ``Holding.search_key``: substring semantics, with an index for short words.
 
 What matches is the same on SQLite and PostgreSQL: the query is normalised as ``search_key`` is
-(简体, lower case) and split on white space, and a holding matches when every word is a substring
-of its ``search_key``.
+(简体, variant characters folded, lower case) and split on white space, and a holding matches
+when every word is a substring of its ``search_key``. A word prefixed by a field (``钤印:汪士鐘``)
+or searched with a field chosen must be in that field's section of the key (see
+``guji.cataloguing.SEARCH_FIELDS``).
 
 ``LIKE '%史记%'`` alone would read all 10⁶ keys, and trigram indexes (pg_trgm, FTS5's trigram
 tokenizer) cannot serve the 1- and 2-character words that Chinese titles are searched by. So the
@@ -23,11 +25,13 @@ SQL and ``grams`` below must agree on what a gram is):
   one token; a word's grams are matched with ``MATCH '"e58fb2e8aeb0" AND …'``.
 """
 
+import re
+
 from django.db import connections
 from django.db.models import BooleanField, F, Func, QuerySet, TextField
 from django.db.models.expressions import RawSQL
 
-from guji.cataloguing import search_key
+from guji.cataloguing import SEARCH_FIELDS, SEARCH_MARKS, search_key
 
 FTS_TABLE = "guji_holding_grams"  # created, with its triggers, by migration 0002
 _SQLITE_MATCH = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
@@ -36,6 +40,34 @@ _SQLITE_MATCH = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
 def words(query: str) -> list[str]:
     """The words a query is matched by, normalised as ``search_key`` is."""
     return search_key(query).split()
+
+
+# What a word may be prefixed by to look in one field only: ``题名:史记``, ``钤印：汪士鐘``.
+FIELD_PREFIXES: dict[str, str] = {
+    **{p: "title" for p in ("题名", "題名", "书名", "書名", "title", "t")},
+    **{p: "author" for p in ("著者", "作者", "责任者", "責任者", "author", "a")},
+    **{p: "edition" for p in ("版本", "出版", "刻书", "刻書", "edition", "e")},
+    **{p: "annotations" for p in ("批校", "题跋", "題跋", "批校题跋", "批校題跋", "annotations")},
+    **{p: "seals" for p in ("钤印", "鈐印", "印", "seals", "seal")},
+    **{p: "number" for p in ("编号", "編號", "索书号", "索書號", "普查编号", "number", "n")},
+}
+_PREFIX = re.compile(r"^(?P<field>[^:：\s]+)[:：](?P<rest>.*)$")
+
+
+def terms(query: str, field: str | None = None) -> list[tuple[str, str | None]]:
+    """The query's words, each with the field it is restricted to (None: any field).
+
+    ``field`` restricts the words that carry no prefix of their own; an unknown prefix is read
+    as part of the word (``1:2`` stays a word).
+    """
+    out = []
+    for raw in query.split():
+        restricted = field
+        m = _PREFIX.match(raw)
+        if m and m.group("field").lower() in FIELD_PREFIXES:
+            restricted, raw = FIELD_PREFIXES[m.group("field").lower()], m.group("rest")
+        out += [(word, restricted) for word in words(raw)]
+    return out
 
 
 def grams(word: str) -> list[str]:
@@ -49,7 +81,7 @@ def grams(word: str) -> list[str]:
     return list(dict.fromkeys(word[i : i + 2] for i in range(len(word) - 1)))
 
 
-def matching(holdings: QuerySet, query: str) -> QuerySet:
+def matching(holdings: QuerySet, query: str, field: str | None = None) -> QuerySet:
     """Keep the holdings whose ``search_key`` contains every word of ``query``.
 
     A word found in very many keys is matched by ``LIKE`` alone: walking the rows newest-first,
@@ -59,7 +91,7 @@ def matching(holdings: QuerySet, query: str) -> QuerySet:
     own statistics of the grams (``pg_stats`` on the GIN index).
     """
     vendor = connections[holdings.db].vendor
-    for word in words(query):
+    for word, restricted in terms(query, field):
         wanted, indexed = grams(word), False
         if vendor == "postgresql" and _postgres_share(holdings.db, wanted) <= POSTGRES_COMMON:
             holdings = holdings.filter(_GramsContain(_Grams(F("search_key")), _text_array(wanted)))
@@ -69,9 +101,16 @@ def matching(holdings: QuerySet, query: str) -> QuerySet:
             if _sqlite_candidates(holdings.db, match) <= SQLITE_COMMON:
                 holdings = holdings.filter(pk__in=RawSQL(_SQLITE_MATCH, (match,)))
                 indexed = True
-        if len(word) > 2 or not indexed:
+        if restricted:
+            holdings = holdings.filter(search_key__regex=in_field(restricted, word))
+        elif len(word) > 2 or not indexed:
             holdings = holdings.filter(search_key__contains=word)
     return holdings
+
+
+def in_field(field: str, word: str) -> str:
+    """A regular expression (Python's and PostgreSQL's alike) for ``word`` in one section."""
+    return f"{SEARCH_FIELDS[field]}[^{SEARCH_MARKS}]*{re.escape(word)}"
 
 
 # SQLite reads ``id IN (SELECT rowid … MATCH …)`` by first listing every candidate (~0.6 µs

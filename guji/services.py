@@ -1,6 +1,7 @@
 """Writing holdings: the one path that forms, admin, imports, commands and the API call."""
 
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -10,10 +11,10 @@ from guji import editions
 from guji.cataloguing import (
     Statement,
     catalogue_form,
+    holding_search_key,
     parse_extent,
     parse_statements,
     read_title_juan,
-    search_key,
 )
 from guji.concurrency import check_version
 from guji.history import delete_audited, required_reason, save_audited
@@ -43,6 +44,9 @@ EDITABLE_FIELDS = (
     "storage_location",
 )
 CENTRE_FIELDS = ("grade",)  # set by the centre (grading), not by the institution's cataloguer
+# Where a book is kept is not part of its census record: it may change while the record is
+# under review or registered (moves are not corrections).
+UNLOCKED_FIELDS = ("storage_location",)
 
 
 def derive(holding: Holding, statements: Sequence[Statement] | None = None) -> None:
@@ -65,13 +69,7 @@ def derive(holding: Holding, statements: Sequence[Statement] | None = None) -> N
     if statements is not None:
         holding.authors_text = catalogue_form(list(statements))
     holding.cataloguing_warnings = "\n".join(cataloguing_warnings(holding))
-    holding.search_key = search_key(
-        holding.title_juan,
-        holding.title,
-        holding.authors_text,
-        holding.call_number,
-        holding.census_number,
-    )
+    holding.search_key = holding_search_key(holding)
 
 
 def cataloguing_warnings(holding: Holding) -> list[str]:
@@ -174,7 +172,7 @@ def update_holding(
     reason = required_reason(reason)
     holding = Holding.objects.select_for_update().get(pk=holding.pk)
     check_version(holding, expected_version)
-    if statements is not None or set(data) - set(CENTRE_FIELDS):
+    if statements is not None or set(data) - set(CENTRE_FIELDS) - set(UNLOCKED_FIELDS):
         check_writable(holding, correction=correction)
     _assign(holding, data, by=by)
     derive(holding, statements)
@@ -236,3 +234,63 @@ def _assign(holding: Holding, data: Mapping[str, object], *, by: User | None) ->
 _TEXT = {
     f.name for f in Holding._meta.fields if f.get_internal_type() in ("CharField", "TextField")
 }
+
+
+@transaction.atomic
+def delete_draft(holding: Holding, *, by: User | None, reason: str) -> None:
+    """Delete a draft record; its history keeps every version and the deletion, with why.
+
+    Only drafts: a record that went to the census has a review history that must stay with it.
+    """
+    if by is not None:
+        require(by, "catalogue", holding)
+    reason = required_reason(reason)
+    holding = Holding.objects.select_for_update().get(pk=holding.pk)
+    if holding.status != Holding.Status.DRAFT:
+        raise ValidationError(
+            _("Only a draft can be deleted; this record is %(status)s.")
+            % {"status": holding.get_status_display()},
+            code="not_draft",
+        )
+    for statement in holding.responsibilities.all():
+        delete_audited(statement, by=by, reason=reason)
+    delete_audited(holding, by=by, reason=reason)
+
+
+def deleted_holdings(user: User):
+    """The last version of each deleted holding at institutions the user manages, newest first."""
+    from guji.permissions import scope_filter
+
+    return (
+        Holding.history.filter(history_type="-")
+        .filter(scope_filter(user, "manage", "institution"))
+        .exclude(id__in=Holding.objects.values("pk"))
+        .select_related("history_user", "institution")
+        .order_by("-history_date")
+    )
+
+
+@transaction.atomic
+def restore_holding(version, *, by: User | None, reason: str) -> Holding:
+    """Bring back a deleted holding as it was when deleted, with its responsibility statements."""
+    if by is not None:
+        require(by, "manage", version.institution)
+    reason = required_reason(reason)
+    if Holding.objects.filter(pk=version.id).exists():
+        raise ValidationError(_("This record has already been restored."), code="restored")
+    holding = version.instance
+    check_call_number(holding)
+    save_audited(holding, by=by, reason=reason)
+    deleted_at = version.history_date
+    statements = Responsibility.history.filter(
+        holding_id=version.id,
+        history_type="-",
+        history_date__gte=deleted_at - _SAME_DELETION,
+        history_date__lte=deleted_at,
+    )
+    for statement in statements:
+        save_audited(statement.instance, by=by, reason=reason)
+    return holding
+
+
+_SAME_DELETION = timedelta(minutes=1)  # the statements go a moment before their holding

@@ -194,6 +194,15 @@ GUJI_SENDFILE_PREFIX = env_str("GUJI_SENDFILE_PREFIX", "/protected-media/")
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
+# E-mail: notifications go to users who have an address. The console backend prints them (the
+# demo); a deployment sets GUJI_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and
+# Django's EMAIL_HOST etc. through its own settings module.
+EMAIL_BACKEND = env_str("GUJI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("GUJI_FROM_EMAIL", "guji@localhost")
+GUJI_SITE_URL = env_str("GUJI_SITE_URL", "http://localhost:8000")  # links in e-mails
+# The city whose census this is: titles the citywide catalogue (《桐溪市古籍普查登记目录》).
+GUJI_CITY_NAME = env_str("GUJI_CITY_NAME", "桐溪市")
+
 # Background work: Huey with SQLite storage by default; Redis when HUEY_REDIS_URL is set.
 HUEY_REDIS_URL = os.environ.get("HUEY_REDIS_URL", "")
 HUEY = {

@@ -1,23 +1,36 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from guji import registry
 from guji.concurrency import StaleEdit, refresh_version
+from guji.duplicates import likely_duplicates
 from guji.forms import HoldingCreateForm, HoldingFilterForm, HoldingForm
 from guji.history import version_changes
+from guji.institution_views import GrantForm
+from guji.list_views import SavedSearchForm
+from guji.lists import PAGE_SIZES, HoldingQuery, render_rows
 from guji.models import Holding, RoleAssignment
-from guji.pagination import paginate
-from guji.permissions import can, holds_globally, institutions_where, require
-from guji.search import matching
-from guji.services import check_writable, create_holding, update_holding
+from guji.pagination import count_rows, page_number, paginate
+from guji.permissions import can, can_anywhere, institutions_where, require
+from guji.services import (
+    check_writable,
+    create_holding,
+    delete_draft,
+    deleted_holdings,
+    restore_holding,
+    update_holding,
+)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -25,17 +38,35 @@ def home(request: HttpRequest) -> HttpResponse:
     by_status = dict(
         holdings.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n")
     )
-    statuses = [(s, s.label, by_status.get(s.value, 0)) for s in Holding.Status]
+    links = registry.status_links(request.user)
+    list_url = reverse("holding_list")
+    statuses = [
+        (s, s.label, by_status.get(s.value, 0), links.get(s.value, f"{list_url}?status={s.value}"))
+        for s in Holding.Status
+    ]
     context = {
         "statuses": statuses,
         "total": sum(by_status.values()),
         "institutions": institutions_where(request.user, "view").count(),
+        "saved_searches": saved_search_counts(request.user),
+        "may_manage": can_anywhere(request.user, "manage"),
         "sections": [  # other apps' blocks of the home page (registry.register_home_section)
             render_to_string(section.template, section_context, request)
             for section, section_context in registry.home_sections(request)
         ],
     }
     return render(request, "guji/home.html", context)
+
+
+def saved_search_counts(user) -> list[tuple]:
+    """The user's saved searches, each with how many holdings it finds now (counted as the
+    list counts: exactly up to 1,000, then "more than")."""
+    out = []
+    for saved in user.saved_searches.all()[:30]:
+        query = HoldingQuery.from_params(user, QueryDict(saved.query))
+        n, accuracy = count_rows(query.queryset(user))
+        out.append((saved, n, accuracy))
+    return out
 
 
 def institution_list(request: HttpRequest) -> HttpResponse:
@@ -73,34 +104,52 @@ def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "total": sum(by_status.values()),
         "staff": staff,
         "may_catalogue": can(request.user, "catalogue", institution),
+        "may_manage": may_manage,
+        "grant_form": GrantForm(institution=institution) if may_manage else None,
     }
     return render(request, "guji/institution_detail.html", context)
 
 
 def holding_list(request: HttpRequest) -> HttpResponse:
-    visible_institutions = institutions_where(request.user, "view")
-    form = HoldingFilterForm(request.GET or None, institutions=visible_institutions)
-    form.is_valid()  # a stale or foreign choice drops only itself, not the other filters
-    institutions = list(visible_institutions.values_list("pk", "name"))
-    holdings = Holding.objects.visible_to(request.user)
-    if not holds_globally(request.user, "view"):
-        # The same scope again as a list of ids: the planner then walks holding_inst_id
-        # instead of testing two permission subqueries on every row.
-        holdings = holdings.filter(institution__in=[pk for pk, _name in institutions])
-    holdings = filter_holdings(holdings, getattr(form, "cleaned_data", {}))
+    visible = institutions_where(request.user, "view")
+    query = HoldingQuery.from_params(request.user, request.GET, institutions=visible)
+    institutions = list(visible.values_list("pk", "name"))
+    holdings = query.queryset(request.user, institution_ids=[pk for pk, _name in institutions])
     page = paginate(
-        holdings.order_by("-id"),
-        request.GET.get("page"),
-        per_page=settings.GUJI_PAGE_SIZE,
+        holdings,
+        query.page,
+        per_page=query.per_page,
         rows=Holding.objects.for_list(),
     )
+    results = query.querystring(page=None)
+    rows = _rows(page, results)
     context = {
-        "form": form,
+        "form": query.form,
+        "query": query,
         "page": page,
+        "page_sizes": PAGE_SIZES,
+        "columns": query.sort_links(),
+        "rows": rows,
+        "rows_html": render_rows(rows),
         "may_create": can_create(request),
-        "institution_options": _institution_options(institutions, form),
+        "bulk_actions": registry.bulk_actions(request.user),
+        "saved_search_form": SavedSearchForm() if query.filters_querystring() else None,
+        "institution_options": _institution_options(institutions, query.form),
     }
     return render(request, "guji/holding_list.html", context)
+
+
+def _rows(page, results: str) -> list[tuple]:
+    """Each row's holding and its link, which carries the list it was opened from (the
+    record page's previous/next and "back to results")."""
+    start = page.start_index()
+    results = urlencode({"results": results})
+    placeholder = "999999999"
+    detail = reverse("holding_detail", args=[placeholder])  # reversed once, not per row
+    return [
+        (h, f"{detail.replace(placeholder, str(h.pk))}?{results}&at={start + i}")
+        for i, h in enumerate(page.object_list)
+    ]
 
 
 def _institution_options(institutions: list[tuple[int, str]], form: HoldingFilterForm) -> str:
@@ -114,30 +163,8 @@ def _institution_options(institutions: list[tuple[int, str]], form: HoldingFilte
     )
 
 
-def filter_holdings(holdings, data: dict):
-    if data.get("institution"):
-        holdings = holdings.filter(institution=data["institution"])
-    if data.get("dynasty"):
-        holdings = holdings.filter(edition_dynasty=data["dynasty"])
-    if data.get("edition_type"):
-        holdings = holdings.filter(edition_type=data["edition_type"])
-    if sibu := data.get("sibu"):
-        holdings = (
-            holdings.filter(sibu_class__bu=sibu.bu)
-            if sibu.level == 1
-            else holdings.filter(sibu_class=sibu)
-        )
-    if data.get("grade"):
-        holdings = holdings.filter(grade=data["grade"])
-    if data.get("status"):
-        holdings = holdings.filter(status=data["status"])
-    if q := (data.get("q") or "").strip():
-        holdings = matching(holdings, q)
-    return holdings
-
-
 def can_create(request: HttpRequest) -> bool:
-    return institutions_where(request.user, "catalogue").exists()
+    return can_anywhere(request.user, "catalogue")
 
 
 def holding_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -147,10 +174,13 @@ def holding_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
+    may_edit = can(request.user, "catalogue", holding)
     context = {
         "holding": holding,
         "responsibilities": list(holding.responsibilities.all()),
-        "may_edit": can(request.user, "catalogue", holding),
+        "may_edit": may_edit,
+        "may_delete": may_edit and holding.status == Holding.Status.DRAFT,
+        "record_nav": record_nav(request, holding),
         "panels": [  # other apps' sections of the page, each rendered with its own context
             {
                 "key": panel.key,
@@ -171,7 +201,20 @@ def holding_create(request: HttpRequest) -> HttpResponse:
     form = HoldingCreateForm(request.POST or None, institutions=institutions)
     if len(institutions) == 1:
         form.fields["institution"].initial = institutions[0]
+    duplicates = []
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if not request.POST.get("confirm_duplicate"):
+            duplicates = likely_duplicates(
+                data["institution"].pk,
+                title_juan=data["title_juan"],
+                title=data["title"],
+                juan_count=data["juan_count"],
+                edition=data["edition_statement"],
+            )
+        if duplicates:
+            context = {"form": form, "duplicates": duplicates}
+            return render(request, "guji/holding_form.html", context, status=200)
         try:
             holding = create_holding(
                 institution=form.cleaned_data["institution"],
@@ -222,7 +265,12 @@ def holding_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Changes saved."))
             return redirect(holding)
     status = (409 if stale else 400) if request.method == "POST" else 200
-    context = {"form": form, "holding": holding, "stale": stale}
+    context = {
+        "form": form,
+        "holding": holding,
+        "stale": stale,
+        "field_notes": registry.field_notes(holding),
+    }
     return render(request, "guji/holding_form.html", context, status=status)
 
 
@@ -262,3 +310,93 @@ def _statement_subject(version) -> str:
 def timeline_sources(holding: Holding) -> list[list]:
     """Other apps' entries for a holding's timeline (census reviews, repairs …)."""
     return [source(holding) for source in registry.timeline_sources()]
+
+
+def help_page(request: HttpRequest) -> HttpResponse:
+    """The cataloguing rules the forms enforce; long prose kept per language, not per msgid."""
+    language = "zh-hans" if (request.LANGUAGE_CODE or "").startswith("zh") else "en"
+    return render(request, "guji/help.html", {"help_body": f"guji/help/{language}.html"})
+
+
+def record_nav(request: HttpRequest, holding: Holding) -> dict | None:
+    """Previous/next within the list the record was opened from, and the way back to it.
+
+    The link from the list carries the list's query string (``results``) and the record's
+    position in it (``at``); the neighbours are read again from the same query, so they are the
+    list's neighbours even when sorted or filtered. Three ids, one query.
+    """
+    results = request.GET.get("results")
+    if results is None:
+        return None
+    query = HoldingQuery.from_params(request.user, QueryDict(results))
+    at = page_number(request.GET.get("at"))
+    offset = max(at - 2, 0)
+    ids = list(query.queryset(request.user).values_list("pk", flat=True)[offset : at + 1])
+    here = at - 1 - offset
+    if here >= len(ids) or ids[here] != holding.pk:  # the list has changed since
+        here = ids.index(holding.pk) if holding.pk in ids else None
+
+    def link(pk: int, position: int) -> str:
+        extra = urlencode({"results": results, "at": position})
+        return f"{reverse('holding_detail', args=[pk])}?{extra}"
+
+    page = (at - 1) // query.per_page + 1
+    back = QueryDict(results, mutable=True)
+    back["page"] = page
+    nav = {"back": f"{reverse('holding_list')}?{back.urlencode()}", "position": at}
+    if here is not None:
+        if here > 0:
+            nav["previous"] = link(ids[here - 1], at - 1)
+        if here + 1 < len(ids):
+            nav["next"] = link(ids[here + 1], at + 1)
+    return nav
+
+
+def holding_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The record sheet: a catalogue card and every field, laid out for paper."""
+    holding = get_object_or_404(
+        Holding.objects.visible_to(request.user).select_related(
+            "institution", "sibu_class", "binding"
+        ),
+        pk=pk,
+    )
+    context = {"holding": holding, "responsibilities": list(holding.responsibilities.all())}
+    return render(request, "guji/holding_print.html", context)
+
+
+@require_http_methods(["POST"])
+def holding_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    holding = get_object_or_404(Holding.objects.visible_to(request.user), pk=pk)
+    require(request.user, "catalogue", holding)
+    try:
+        delete_draft(holding, by=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return redirect(holding)
+    messages.success(
+        request,
+        _("%(title)s deleted. Its history is kept; a manager of the institution can restore it.")
+        % {"title": holding.title_juan},
+    )
+    return redirect("holding_list")
+
+
+def deleted_list(request: HttpRequest) -> HttpResponse:
+    if not can_anywhere(request.user, "manage"):
+        raise PermissionDenied
+    page = paginate(
+        deleted_holdings(request.user), request.GET.get("page"), per_page=settings.GUJI_PAGE_SIZE
+    )
+    return render(request, "guji/deleted_list.html", {"page": page})
+
+
+@require_http_methods(["POST"])
+def holding_restore(request: HttpRequest, history_id: int) -> HttpResponse:
+    version = get_object_or_404(deleted_holdings(request.user), history_id=history_id)
+    try:
+        holding = restore_holding(version, by=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return redirect("deleted_list")
+    messages.success(request, _("Record restored."))
+    return redirect(holding)

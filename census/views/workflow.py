@@ -3,7 +3,6 @@
 Each view asks guji.permissions and calls census.services; no rule is decided here.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
@@ -56,6 +55,7 @@ from census.services import (
     update_campaign,
 )
 from census.timeline import correction_fields, vocabulary_names
+from guji.lists import page_size
 from guji.models import Holding, User
 from guji.pagination import paginate
 from guji.permissions import (
@@ -63,15 +63,16 @@ from guji.permissions import (
     can_anywhere,
     institutions_where,
     require,
+    scope_any,
     scope_filter,
 )
-
-PAGE_SIZE = settings.GUJI_PAGE_SIZE
 
 
 def _page(request: HttpRequest, rows):
     # Exact counts: the queues say how many entries wait (they stay far below the register).
-    return paginate(rows, request.GET.get("page"), per_page=PAGE_SIZE, count_limit=10**9)
+    return paginate(
+        rows, request.GET.get("page"), per_page=page_size(request.GET), count_limit=10**9
+    )
 
 
 def _errors(exc: ValidationError) -> str:
@@ -259,6 +260,16 @@ def review_batch(request: HttpRequest) -> HttpResponse:
 # --- one entry under review -------------------------------------------------------------------
 
 
+def _next_in_queue(request: HttpRequest, done: CensusEntry) -> HttpResponse:
+    """After a decision the reviewer goes on to the next entry waiting (the queue's order)."""
+    waiting = queue_entries(request.user).exclude(pk=done.pk)
+    following = waiting.values_list("holding_id", flat=True).first()
+    if following is None:
+        messages.info(request, _("Nothing more is waiting for review."))
+        return redirect("census:review_queue")
+    return redirect("census:holding_review", following)
+
+
 @require_http_methods(["GET", "POST"])
 def holding_review(request: HttpRequest, pk: int) -> HttpResponse:
     holding = get_object_or_404(
@@ -299,7 +310,7 @@ def holding_review(request: HttpRequest, pk: int) -> HttpResponse:
                         _("Accepted and registered with census number %(number)s.")
                         % {"number": accepted.census_number},
                     )
-                    return redirect("census:holding_review", holding.pk)
+                    return _next_in_queue(request, entry)
                 return_entry(
                     entry,
                     by=request.user,
@@ -310,7 +321,7 @@ def holding_review(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, exc)
             else:
                 messages.success(request, _("Returned to the cataloguer with your comments."))
-                return redirect("census:review_queue")
+                return _next_in_queue(request, entry)
 
     values = current.snapshot if current else snapshot(holding)
     previous = rounds[-2] if current and len(rounds) >= 2 else None
@@ -516,9 +527,7 @@ def correction_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not (can_anywhere(user, "review") or can_anywhere(user, "catalogue")):
         raise PermissionDenied
-    scope = scope_filter(user, "review", "institution") | scope_filter(
-        user, "catalogue", "institution"
-    )
+    scope = scope_any(user, ("review", "catalogue"), "institution")
     status = request.GET.get("status", CorrectionRequest.Status.PENDING)
     corrections = (
         CorrectionRequest.objects.filter(scope)

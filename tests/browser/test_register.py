@@ -25,7 +25,9 @@ def field(page: Page, label: str):
 
 
 def search(page: Page, t, text: str) -> None:
-    page.get_by_label(t("Search title, author, call number or census number")).fill(text)
+    page.get_by_label(
+        t("Search title, author, edition, annotations, seals, call or census number")
+    ).fill(text)
     page.get_by_role("search").get_by_role("button", name=t("Search"), exact=True).click()
 
 

@@ -251,6 +251,30 @@ def test_a_manager_grants_roles_at_their_institution_only(world):
     assert not RoleAssignment.objects.filter(user=manager, role=Role.CENTRE_ADMIN).exists()
 
 
+@pytest.mark.parametrize(
+    ("role", "sees"),
+    [
+        ("reviewer", {"a", "b"}),  # everything by review, nothing by catalogue
+        ("centre_admin", {"a", "b"}),
+        ("cataloguer_a", {"a"}),  # own institution by catalogue, nothing by review
+        ("manager_a", {"a"}),
+        ("cataloguer_b", {"b"}),
+        ("conservator", set()),
+        ("provincial", set()),
+    ],
+)
+def test_scope_any_keeps_a_global_role_s_everything(world, role, sees):
+    from guji.permissions import scope_any
+
+    holdings = Holding.objects.filter(pk__in=[world.holding_a.pk, world.holding_b.pk])
+    user = world.users[role]
+
+    found = set(holdings.filter(scope_any(user, ("review", "catalogue"), "institution")))
+
+    expected = {"a": world.holding_a, "b": world.holding_b}
+    assert found == {expected[k] for k in sees}
+
+
 @pytest.mark.parametrize("role", ROLE_USERS)
 def test_the_centres_actions_are_held_everywhere_or_nowhere(world, role):
     user = world.users[role]

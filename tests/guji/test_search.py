@@ -227,3 +227,105 @@ def test_the_institution_filter_keeps_its_choice(world, client):
 
     assert f'<option value="{world.institution_b.pk}" selected>'.encode() in html
     assert f'<option value="{world.institution_a.pk}">'.encode() in html
+
+
+# --- variant characters and fields ------------------------------------------------------------
+
+
+@pytest.fixture
+def variants(world):
+    institution = make_institution()
+    common = {"edition_statement": "清刻本"}
+    rows = {
+        "qi": ("竒觚十卷", "（清）王甲撰", {}),
+        "feng": ("雲峯集四卷", "（明）李乙撰", {}),
+        "an": ("梅菴詩鈔二卷", "（清）張丙撰", {}),
+        "hui": ("囘文類聚四卷", "（宋）桑世昌輯", {}),
+        "kuan": ("寛齋集三卷", "（清）陳丁撰", {}),
+        "wang": (
+            "說文解字三十卷",
+            "（漢）許慎撰",
+            {
+                "edition_statement": "清同治十二年（1873）金陵書局刻本",
+                "seals": "汪士鐘印\n閬源真賞",
+                "annotations": "清黃丕烈跋",
+            },
+        ),
+        "wuying": ("史記一百三十卷", "（漢）司馬遷撰", {"edition_statement": "清武英殿刻本"}),
+    }
+    return {
+        key: make_holding(institution, title_juan=title, authors=authors, **(common | extra))
+        for key, (title, authors, extra) in rows.items()
+    }
+
+
+def _found(query: str, field: str | None = None) -> set[int]:
+    """What the query finds among the holdings made by the test (not the world's)."""
+    holdings = Holding.objects.exclude(institution__name__in=["甲图书馆", "乙图书馆"])
+    return set(search.matching(holdings, query, field).values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("query", "key"),
+    [
+        ("奇觚", "qi"),  # the record's variant found by the standard form …
+        ("竒觚", "qi"),  # … and by itself
+        ("云峰", "feng"),  # 简 and the standard form of 峯
+        ("雲峯", "feng"),
+        ("云峯", "feng"),  # 简 for 雲 combined with the variant 峯
+        ("梅庵", "an"),
+        ("回文", "hui"),
+        ("宽斋", "kuan"),  # 寛 (variant) ← 宽 (简)
+        ("寬齋", "kuan"),  # and the traditional form
+    ],
+)
+def test_search_treats_variant_characters_as_the_same(variants, query, key):
+    assert _found(query) == {variants[key].pk}
+
+
+def test_a_standard_form_in_the_record_is_found_by_a_variant_in_the_query(world):
+    holding = make_holding(make_institution(), title_juan="奇觚十卷")
+
+    assert _found("竒觚") == {holding.pk}
+    assert _found("竒") >= {holding.pk}
+
+
+@pytest.mark.parametrize(
+    ("query", "key"),
+    [
+        ("金陵书局", "wang"),  # publishers and places in the edition statement
+        ("武英殿", "wuying"),
+        ("汪士钟", "wang"),  # people in the seals, in 简
+        ("汪士鐘", "wang"),
+        ("黄丕烈", "wang"),  # 批校题跋
+    ],
+)
+def test_search_covers_edition_annotations_and_seals(variants, query, key):
+    assert _found(query) == {variants[key].pk}
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "expected"),
+    [
+        ("钤印:汪士鐘", None, {"wang"}),
+        ("鈐印：汪士钟", None, {"wang"}),
+        ("汪士钟", "seals", {"wang"}),
+        ("汪士钟", "title", set()),  # not in the title
+        ("题名:汪士钟", None, set()),
+        ("版本:武英殿", None, {"wuying"}),
+        ("著者:司马迁", None, {"wuying"}),
+        ("题名:史记", None, {"wuying"}),
+        ("著者:史记", None, set()),
+        ("批校:黄丕烈", None, {"wang"}),
+        ("编号:善", None, {"qi", "feng", "an", "hui", "kuan", "wang", "wuying"}),
+        ("题名:说文 版本:金陵", None, {"wang"}),
+    ],
+)
+def test_a_field_prefix_or_the_field_filter_restricts_a_word_to_one_field(
+    variants, query, field, expected
+):
+    assert _found(query, field) == {variants[k].pk for k in expected}
+
+
+def test_an_unknown_prefix_is_part_of_the_word(variants):
+    assert _found("某某:史记") == set()

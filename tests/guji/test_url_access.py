@@ -36,14 +36,39 @@ EXPECTED: dict[tuple[str, str | None, str], tuple[int, ...]] = {
     ("institution_list", None, "get"):                (302, 200, 200, 200, 200, 200, 200, 200),
     ("institution_detail", "institution_a", "get"):   (302, 200, 200, 404, 200, 200, 200, 200),
     ("institution_detail", "institution_b", "get"):   (302, 404, 404, 200, 200, 200, 200, 200),
+    # a manager edits the institution's details and its cataloguers
+    ("institution_edit", "institution_a", "get"):     (302, 403, 200, 404, 403, 403, 200, 403),
+    ("institution_edit", "institution_b", "get"):     (302, 404, 404, 403, 403, 403, 200, 403),
+    ("cataloguer_grant", "institution_a", "get"):     (302, 405, 405, 405, 405, 405, 405, 405),
+    ("cataloguer_grant", "institution_a", "post"):    (302, 403, 302, 404, 403, 403, 302, 403),
+    ("cataloguer_revoke", "institution_a", "get"):    (302, 405, 405, 405, 405, 405, 405, 405),
     ("holding_list", None, "get"):                    (302, 200, 200, 200, 200, 200, 200, 200),
     ("holding_create", None, "get"):                  (302, 200, 200, 200, 403, 403, 200, 403),
+    ("help", None, "get"):                            (302, 200, 200, 200, 200, 200, 200, 200),
+    ("inbox", None, "get"):                           (302, 200, 200, 200, 200, 200, 200, 200),
+    ("inbox_read", None, "get"):                      (302, 405, 405, 405, 405, 405, 405, 405),
+    ("inbox_read", None, "post"):                     (302, 302, 302, 302, 302, 302, 302, 302),
+    ("inbox_open", "institution_a", "get"):           (302, 404, 404, 404, 404, 404, 404, 404),
+    # the list's export reads the same filters as the list: everyone exports what they see
+    ("holding_export", None, "get"):                  (302, 200, 200, 200, 200, 200, 200, 200),
+    ("holding_bulk", None, "get"):                    (302, 405, 405, 405, 405, 405, 405, 405),
+    ("saved_search_create", None, "get"):             (302, 405, 405, 405, 405, 405, 405, 405),
+    ("saved_search_delete", "institution_a", "get"):  (302, 405, 405, 405, 405, 405, 405, 405),
+    ("saved_search_delete", "institution_a", "post"): (302, 404, 404, 404, 404, 404, 404, 404),
     ("holding_detail", "holding_a", "get"):           (302, 200, 200, 404, 200, 200, 200, 200),
     ("holding_detail", "holding_b", "get"):           (302, 404, 404, 200, 200, 200, 200, 200),
     ("holding_edit", "holding_a", "get"):             (302, 200, 200, 404, 403, 403, 200, 403),
     ("holding_edit", "holding_b", "get"):             (302, 404, 404, 200, 403, 403, 200, 403),
     ("holding_timeline", "holding_a", "get"):         (302, 200, 200, 404, 200, 200, 200, 200),
     ("holding_timeline", "holding_b", "get"):         (302, 404, 404, 200, 200, 200, 200, 200),
+    ("holding_print", "holding_a", "get"):            (302, 200, 200, 404, 200, 200, 200, 200),
+    ("holding_print", "holding_b", "get"):            (302, 404, 404, 200, 200, 200, 200, 200),
+    ("holding_delete", "holding_a", "get"):           (302, 405, 405, 405, 405, 405, 405, 405),
+    ("holding_delete", "holding_b", "post"):          (302, 404, 404, 302, 403, 403, 302, 403),
+    # deleted drafts: seen and restored by the managers of their institution
+    ("deleted_list", None, "get"):                    (302, 403, 200, 403, 403, 403, 200, 403),
+    ("holding_restore", "holding_a", "get"):          (302, 405, 405, 405, 405, 405, 405, 405),
+    ("holding_restore", "holding_a", "post"):         (302, 404, 302, 404, 404, 404, 302, 404),
     # census workflow: campaigns (opened by the centre), submission, review, corrections
     ("census:campaign_list", None, "get"):            (302, 200, 200, 200, 200, 200, 200, 200),
     ("census:campaign_create", None, "get"):          (302, 403, 403, 403, 403, 403, 200, 403),
@@ -182,9 +207,15 @@ REDIRECTS = {
     "login": "home",
     "logout": "login",
     "census:review_batch": "census:review_queue",
+    "holding_delete": "holding_detail",  # no reason given: back to the record, nothing deleted
+    "holding_restore": "deleted_list",  # no reason given: back to the list, nothing restored
+    "inbox_read": "inbox",
+    "cataloguer_grant": "institution_detail",  # nothing chosen: back to the institution
     "lockout_lift": "lockout_list",
     "conservation:plan_approve": "conservation:plan_detail",
 }
+# Redirects to a page of the target itself (REDIRECTS names the URL, the target fills it).
+REDIRECT_TO_TARGET = {"holding_delete", "cataloguer_grant"}
 
 
 # How a target fills a URL's path; URLs not listed take {"pk": target.pk}.
@@ -247,6 +278,41 @@ def _export_by_cataloguer_a(institution) -> dict:
         result=default_storage.save("exports/test/catalogue.pdf", ContentFile(b"%PDF-")),
     )
     return {"pk": job.pk}
+
+
+def _saved_search_of_someone_else(_target) -> dict:
+    """A saved search belonging to a user none of the roles is: no one else may delete it."""
+    from guji.models import SavedSearch
+    from tests.factories import make_user
+
+    return {"pk": SavedSearch.objects.create(user=make_user(), name="清刻本", query="q=清").pk}
+
+
+def _deleted_draft_at(holding) -> dict:
+    """A draft of ``holding``'s institution, deleted (made inside the test)."""
+    from guji.models import Holding
+    from guji.services import delete_draft
+    from tests.factories import make_holding
+
+    draft = make_holding(holding.institution)
+    delete_draft(draft, by=None, reason="测试删除")
+    version = Holding.history.filter(id=draft.pk, history_type="-").get()
+    return {"history_id": version.history_id}
+
+
+def _message_to_someone_else(_target) -> dict:
+    """A notification to a user none of the roles is: no one else may open it."""
+    from guji.notifications import notify
+    from tests.factories import make_user
+
+    return {"pk": notify(make_user(), "别人的消息").pk}
+
+
+def _cataloguer_role_at(institution) -> dict:
+    from guji.models import RoleAssignment
+
+    role = RoleAssignment.objects.filter(institution=institution, role="cataloguer").first()
+    return {"pk": institution.pk, "assignment": role.pk}
 
 
 def _room_at(institution) -> dict:
@@ -378,6 +444,10 @@ def _pk_of(make: str) -> Callable[[object], dict]:
 
 
 PATH_KWARGS: dict[str, Callable[[object], dict]] = {
+    "cataloguer_revoke": _cataloguer_role_at,
+    "inbox_open": _message_to_someone_else,
+    "holding_restore": _deleted_draft_at,
+    "saved_search_delete": _saved_search_of_someone_else,
     "census:photo": _photo_of,
     "environment:room_detail": _room_at,
     "environment:room_data": _room_at,
@@ -500,6 +570,8 @@ def test_each_role_gets_the_expected_status(world, client, role, name, target, m
         goes_to = urlsplit(response["Location"]).path
         if role == "anonymous":
             assert goes_to == reverse("login"), f"{url} must send strangers to the login page"
+        elif name in REDIRECT_TO_TARGET:
+            assert goes_to == reverse(REDIRECTS[name], kwargs=kwargs)
         else:
             target_kwargs = kwargs if name == "conservation:plan_approve" else {}
             assert goes_to == reverse(REDIRECTS[name], kwargs=target_kwargs)
