@@ -30,6 +30,13 @@ class CampaignForm(forms.ModelForm):
             del self.fields["is_open"]
             self.fields["reason"].label = _("Note for the record (optional)")
 
+    def clean(self) -> dict:
+        data = super().clean()
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:  # the campaign_period_ordered constraint
+            self.add_error("ends_on", _("A campaign cannot end before it starts."))
+        return data
+
     def campaign_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.fields}
 

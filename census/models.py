@@ -36,7 +36,9 @@ class Campaign(models.Model):
         verbose_name_plural = _("census campaigns")
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_on__gte=models.F("starts_on")), name="campaign_period_ordered"
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="campaign_period_ordered",
+                violation_error_message=_("A campaign cannot end before it starts."),
             )
         ]
 

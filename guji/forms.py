@@ -8,6 +8,7 @@ from guji.models import Binding, EditionType, Grade, Holding, Institution, SibuC
 from guji.services import EDITABLE_FIELDS
 
 DASHES = "---------"
+MAX_VOLUMES = 1_000_000  # far above any real holding, far below the integer column's limit
 
 
 class PlainMenusMixin:
@@ -85,6 +86,14 @@ class HoldingForm(PlainMenusMixin, forms.ModelForm):
                 _("No number of ce could be read from %(text)s: write e.g. 10 or 10冊；2函.")
                 % {"text": text},
                 code="extent",
+            )
+        if extent.volumes < 1:  # the holding_volumes_positive constraint
+            raise forms.ValidationError(_("The number of ce must be at least 1."), code="min_value")
+        if extent.volumes > MAX_VOLUMES:  # larger would overflow the column on PostgreSQL
+            raise forms.ValidationError(
+                _("%(n)s ce is more than any holding has: at most %(max)s.")
+                % {"n": extent.volumes, "max": MAX_VOLUMES},
+                code="max_value",
             )
         return extent.volumes
 

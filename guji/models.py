@@ -442,7 +442,11 @@ class Holding(models.Model):
                 condition=~Q(census_number=""),
                 name="holding_census_number_unique",
             ),
-            models.CheckConstraint(condition=Q(volumes__gte=1), name="holding_volumes_positive"),
+            models.CheckConstraint(
+                condition=Q(volumes__gte=1),
+                name="holding_volumes_positive",
+                violation_error_message=_("The number of ce must be at least 1."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -22,6 +22,7 @@ import logging
 import re
 import struct
 import zipfile
+import zlib
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -212,7 +213,15 @@ def _check_xlsx_zip(path: Path, filename: str) -> list[Problem]:
                             tail = chunk[-16:]
     except FileRejected:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,  # a corrupted deflate stream
+        NotImplementedError,  # a compression method or encryption zipfile cannot read
+        OSError,
+        EOFError,
+        ValueError,
+    ) as exc:
         raise FileRejected(
             Problem(
                 _("%(file)s is a damaged zip archive and cannot be read as .xlsx (%(detail)s).")

@@ -176,3 +176,47 @@ def test_no_product_module_builds_a_workbook_but_the_writer():
         if path not in allowed and pattern.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def _workbook_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", "<workbook/>" * 50)
+        z.writestr("xl/worksheets/sheet1.xml", "<worksheet/>" * 50)
+    return buffer.getvalue()
+
+
+def _corrupt_deflate(data: bytes) -> bytes:
+    """The first member's compressed bytes replaced by a reserved deflate block type."""
+    name_len, extra_len = (
+        int.from_bytes(data[26:28], "little"),
+        int.from_bytes(data[28:30], "little"),
+    )
+    start = 30 + name_len + extra_len
+    return data[:start] + b"\xff" * 8 + data[start + 8 :]
+
+
+def _unknown_method(data: bytes) -> bytes:
+    """Every member marked with compression method 99, which zipfile cannot read."""
+    out = bytearray(data)
+    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        at = out.find(signature)
+        while at != -1:
+            out[at + offset : at + offset + 2] = (99).to_bytes(2, "little")
+            at = out.find(signature, at + 4)
+    return bytes(out)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],
+        _corrupt_deflate,
+        _unknown_method,
+    ],
+    ids=["truncated", "corrupt-deflate", "unknown-compression"],
+)
+def test_a_damaged_xlsx_is_refused_naming_the_file(tmp_path, damage):
+    message = rejection(write(tmp_path, "登记表.xlsx", damage(_workbook_zip())))
+
+    assert message.startswith("登记表.xlsx is a damaged zip archive")
