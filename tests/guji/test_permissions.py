@@ -13,6 +13,7 @@ from guji.models import (
 )
 from guji.permissions import (
     ACTIONS,
+    DERIVED,
     can,
     grant,
     grant_role,
@@ -48,6 +49,13 @@ for _scope in EXPECTED_SCOPE.values():
     _scope["export"] = _scope["view"]  # whoever sees an institution's holdings exports them
     _scope.setdefault("grade", "")  # the centre's actions: held everywhere or nowhere
     _scope.setdefault("manage_campaign", "")
+    # Every other derived action follows its base action: where the base is held, or, for the
+    # centre's own actions, only where it is held everywhere.
+    for _action, (_base, _global_only) in DERIVED.items():
+        if _global_only:
+            _scope.setdefault(_action, "ab" if _scope[_base] == "ab" else "")
+        else:
+            _scope.setdefault(_action, _scope[_base])
 
 
 def _refetch(user):
