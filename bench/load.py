@@ -242,7 +242,8 @@ def main() -> None:
         wait_for(port)
         host = f"http://127.0.0.1:{port}"
         ids = scratch / "ids.json"
-        ids.write_text(manage(env, "shell", "-c", IDS_SCRIPT, capture=True), encoding="utf-8")
+        printed = manage(env, "shell", "-v", "0", "-c", IDS_SCRIPT, capture=True)
+        ids.write_text(printed.strip().splitlines()[-1], encoding="utf-8")
         locust_env = {**env, "GUJI_LOAD_IDS": str(ids)}
         baseline_file = scratch / "baseline.py"
         baseline_file.write_text(BASELINE, encoding="utf-8")

@@ -39,10 +39,14 @@ class _Forms(HTMLParser):
             self._current = None
 
 
-def hidden_fields(html: str, action: str) -> dict[str, str]:
+def hidden_fields(html: str, action: str) -> dict[str, str] | None:
+    """The hidden fields of the form posting to ``action`` (``action=""`` posts to the page
+    itself), or None when the page offers no such form to this user."""
     parser = _Forms()
     parser.feed(html)
-    return parser.forms.get(action, {})
+    if action in parser.forms:
+        return parser.forms[action]
+    return parser.forms.get("")
 
 
 class _Person(HttpUser):
@@ -78,6 +82,8 @@ class _Person(HttpUser):
         ) as response:
             if response.status_code in (302, 303):
                 response.success()
+            elif response.status_code == 403:
+                response.failure(f"403: {response.text[:300]}")
             elif response.status_code == 200:
                 response.failure("form refused")  # the form came back with errors
 

@@ -18,7 +18,10 @@ def _photos_panel(request, holding) -> dict:
 def _census_panel(request, holding) -> dict:
     from census.templatetags.census_workflow import census_panel
 
-    return census_panel({"request": request}, holding)
+    context = census_panel({"request": request}, holding)
+    # The tag copies its caller's csrf_token; rendered on its own, the request supplies it.
+    context.pop("csrf_token", None)
+    return context
 
 
 def _correction_url(holding) -> str:
