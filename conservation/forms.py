@@ -236,7 +236,7 @@ class LogForm(forms.ModelForm):
 
 class AcceptanceForm(forms.Form):
     result = forms.ModelChoiceField(
-        label=_("Result"), queryset=QualityGrade.objects.filter(active=True)
+        label=_("Acceptance result"), queryset=QualityGrade.objects.filter(active=True)
     )
     criteria = forms.MultipleChoiceField(
         label=_("Quality criteria met"),
