@@ -8,24 +8,11 @@ def _default_thresholds(sender, **kwargs) -> None:
     the data migration loads them once; edits made since are never overwritten."""
     if sender.name != "environment":
         return
-    import importlib
-
     from environment.models import Threshold
+    from environment.thresholds import load_defaults
 
-    if Threshold.objects.exists():
-        return
-    loader = importlib.import_module("environment.migrations.0003_default_thresholds")
-    loader.load(_Apps(), None)
-
-
-class _Apps:
-    """The migration's ``apps`` argument, answered with the current models."""
-
-    @staticmethod
-    def get_model(app_label, name):
-        from django.apps import apps
-
-        return apps.get_model(app_label, name)
+    if not Threshold.objects.exists():
+        load_defaults(Threshold)
 
 
 class EnvironmentConfig(AppConfig):

@@ -1,7 +1,9 @@
 """The limits that apply to a room: its type's defaults, replaced parameter by parameter by the
 room's own overrides."""
 
+import csv
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db import transaction
 
@@ -72,3 +74,29 @@ def clear_override(room: Room, parameter: str, *, by, reason: str) -> None:
     row = RoomThreshold.objects.filter(room=room, parameter=parameter).first()
     if row is not None:
         delete_audited(row, by=by, reason=reason)
+
+
+# --- the shipped defaults ---------------------------------------------------------------------
+
+DATA = Path(__file__).resolve().parent / "data" / "thresholds.csv"
+
+
+def _float(value: str) -> float | None:
+    return float(value) if value.strip() else None
+
+
+def load_defaults(threshold_model) -> None:
+    """Write the shipped defaults; ``threshold_model`` is the current or a migration's model."""
+    with DATA.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            threshold_model.objects.update_or_create(
+                room_type=row["room_type"],
+                parameter=row["parameter"],
+                defaults={
+                    "minimum": _float(row["minimum"]),
+                    "maximum": _float(row["maximum"]),
+                    "max_daily_change": _float(row["max_daily_change"]),
+                    "source": row["source"],
+                    "note": row["note"],
+                },
+            )
