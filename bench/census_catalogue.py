@@ -47,8 +47,10 @@ EDITIONS = [
 
 def _setup() -> None:
     import django
+    from django.core.management import call_command
 
     django.setup()
+    call_command("migrate", interactive=False, verbosity=0)  # a fresh GUJI_VAR_DIR works too
 
 
 def seed(n: int) -> None:

@@ -4,17 +4,22 @@ from django.utils.translation import gettext as _
 
 from census.models import CorrectionRequest, LeafPhoto, ReviewRound
 from census.review import field_label
-from guji.history import Change, FieldChange
+from guji.history import EVENT, PROPOSAL, Change, FieldChange
 from guji.models import Binding, Holding, SibuClass
 
-CHANGED = "~"  # simple-history's history_type for a change, which the timeline shows as such
+CHANGED = "~"  # simple-history's history_type for a change
+
+# The holding's fields each step writes: the record version it leaves joins the step's entry.
+SUBMIT_WRITES = ("status",)
+DECISION_WRITES = ("status", "census_number")
+CORRECTION_WRITES = tuple(f.name for f in Holding._meta.fields)
 
 
 def holding_timeline(holding: Holding) -> list[Change]:
     """Every submission, decision, correction request and photograph, in at most six queries."""
     rounds = (
         ReviewRound.objects.filter(entry__holding=holding)
-        .select_related("submitted_by", "decided_by")
+        .select_related("submitted_by", "decided_by", "entry__holding")
         .prefetch_related("field_comments")
     )
     changes = []
@@ -24,8 +29,9 @@ def holding_timeline(holding: Holding) -> list[Change]:
                 when=r.submitted_at,
                 user=r.submitted_by,
                 reason=r.note,
-                kind=CHANGED,
+                kind=EVENT,
                 subject=_("Census: submitted for review, round %(n)d") % {"n": r.number},
+                absorbs=SUBMIT_WRITES,
             )
         )
         if r.decision:
@@ -42,7 +48,7 @@ def holding_timeline(holding: Holding) -> list[Change]:
                 when=c.requested_at,
                 user=c.requested_by,
                 reason=c.reason,
-                kind=CHANGED,
+                kind=PROPOSAL,
                 subject=_("Census: correction requested"),
                 fields=correction_fields(c, names),
             )
@@ -58,8 +64,11 @@ def holding_timeline(holding: Holding) -> list[Change]:
                     when=c.decided_at,
                     user=c.decided_by,
                     reason=c.decision_reason,
-                    kind=CHANGED,
+                    kind=EVENT,
                     subject=subject,
+                    absorbs=CORRECTION_WRITES
+                    if c.status == CorrectionRequest.Status.ACCEPTED
+                    else (),
                 )
             )
     changes += photo_changes(holding)
@@ -84,7 +93,7 @@ def photo_changes(holding: Holding) -> list[Change]:
                 when=v.history_date,
                 user=v.history_user,
                 reason=v.history_change_reason or "",
-                kind=v.history_type,
+                kind=EVENT,
                 subject=subject,
                 comment=v.caption,
             )
@@ -95,6 +104,11 @@ def photo_changes(holding: Holding) -> list[Change]:
 def _decision(r: ReviewRound) -> Change:
     if r.decision == ReviewRound.Decision.ACCEPTED:
         subject = _("Census: accepted, round %(n)d") % {"n": r.number}
+        if r.entry.holding.census_number:
+            subject = _("Census: accepted, round %(n)d, census number %(number)s") % {
+                "n": r.number,
+                "number": r.entry.holding.census_number,
+            }
     else:
         subject = _("Census: returned, round %(n)d") % {"n": r.number}
     notes = "；".join(f"{field_label(fc.field)}：{fc.comment}" for fc in r.field_comments.all())
@@ -102,9 +116,10 @@ def _decision(r: ReviewRound) -> Change:
         when=r.decided_at,
         user=r.decided_by,
         reason=r.comment,
-        kind=CHANGED,
+        kind=EVENT,
         subject=subject,
         comment=notes,
+        absorbs=DECISION_WRITES,
     )
 
 

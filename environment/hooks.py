@@ -38,7 +38,7 @@ def _timeline(holding) -> list:
         .select_related("history_user")
         .order_by("-history_date", "-history_id")
     )
-    return version_changes(versions, subject=str(_("Storage room")), hide=("id", "holding"))
+    return version_changes(versions, subject=str(_("Storage placement")), hide=("id", "holding"))
 
 
 def _has_unread(user) -> bool:

@@ -2,8 +2,8 @@
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from itertools import pairwise
 
 from django.core.exceptions import ValidationError
@@ -55,10 +55,51 @@ class Change:
     when: datetime
     user: object
     reason: str
-    kind: str  # "+" created, "~" changed, "-" deleted (simple-history's history_type)
-    subject: str  # what was changed: the holding itself or a related record
+    kind: str  # "+" created, "~" changed, "-" deleted (simple-history's history_type), or:
+    # EVENT, a step of a workflow whose subject says what happened (submitted, returned …), or
+    # PROPOSAL, a change asked for and not (yet) made: its fields are proposed values.
+    subject: str  # what was changed or what happened
     fields: list[FieldChange] = field(default_factory=list)
     comment: str = ""
+    # The holding's fields this event explains: the record version the same step wrote (same
+    # user, same moment, no other field) is shown inside the event instead of beside it.
+    absorbs: tuple[str, ...] = ()
+
+
+EVENT = "event"
+PROPOSAL = "proposal"
+SAME_STEP = timedelta(seconds=5)
+
+
+def fold_record_versions(record: list[Change], others: list[Change]) -> list[Change]:
+    """One entry per step: a record version written by a workflow step joins that step's event.
+
+    A version is folded into an event by the same user within ``SAME_STEP`` that absorbs every
+    field it changed, the nearest in time first; the event shows those fields (unless it has
+    its own) and the version is dropped.
+    """
+    pairs = sorted(
+        (abs(e.when - v.when), vi, ei)
+        for vi, v in enumerate(record)
+        if v.kind == "~" and v.fields
+        for ei, e in enumerate(others)
+        if e.absorbs
+        and e.user == v.user
+        and abs(e.when - v.when) <= SAME_STEP
+        and {f.field for f in v.fields} <= set(e.absorbs)
+    )
+    folded: dict[int, int] = {}  # event index -> version index
+    used: set[int] = set()
+    for _delta, vi, ei in pairs:
+        if vi not in used and ei not in folded:
+            folded[ei] = vi
+            used.add(vi)
+    kept = [v for vi, v in enumerate(record) if vi not in used]
+    merged = [
+        replace(e, fields=e.fields or record[folded[ei]].fields) if ei in folded else e
+        for ei, e in enumerate(others)
+    ]
+    return [*kept, *merged]
 
 
 def _display(f: models.Field, value: object, related: dict[type, dict]) -> object:

@@ -16,7 +16,7 @@ from guji import registry
 from guji.concurrency import StaleEdit, refresh_version
 from guji.duplicates import likely_duplicates
 from guji.forms import HoldingCreateForm, HoldingFilterForm, HoldingForm
-from guji.history import version_changes
+from guji.history import fold_record_versions, version_changes
 from guji.institution_views import GrantForm
 from guji.list_views import SavedSearchForm
 from guji.lists import PAGE_SIZES, HoldingQuery, render_rows
@@ -289,7 +289,8 @@ def holding_changes(holding: Holding, *, limit: int = 200) -> list:
 
     hidden = ("search_key", "updated_at", "created_at")
     versions = list(holding.history.select_related("history_user")[:limit])
-    changes = version_changes(versions, subject=_("Catalogue record"), hide=hidden)
+    record = version_changes(versions, subject=_("Catalogue record"), hide=hidden)
+    changes: list = []
     by_row: dict[int, list] = {}
     for v in Responsibility.history.filter(holding_id=holding.pk).select_related("history_user")[
         :limit
@@ -299,6 +300,7 @@ def holding_changes(holding: Holding, *, limit: int = 200) -> list:
         changes += version_changes(rows, subject=_statement_subject, hide=("seq",))
     for extra in timeline_sources(holding):
         changes += extra
+    changes = fold_record_versions(record, changes)
     changes.sort(key=lambda c: c.when, reverse=True)
     return changes
 

@@ -383,8 +383,10 @@ def test_adding_and_removing_photographs_appears_on_the_holding_timeline(
         delete_leaf_photo(photo, by=cataloguer, reason="拍摄模糊，重拍")
 
     entries = [c for c in holding_changes(holding) if "书影" in c.subject]
+    # Each says what happened in its subject, once (no "· added" after "added").
     assert [(c.kind, c.user, c.reason) for c in entries] == [
-        ("-", cataloguer, "拍摄模糊，重拍"),
-        ("+", cataloguer, "钤印书影"),
+        ("event", cataloguer, "拍摄模糊，重拍"),
+        ("event", cataloguer, "钤印书影"),
     ]
+    assert ["删除" in entries[0].subject, "添加" in entries[1].subject] == [True, True]
     assert all("钤印" in c.subject for c in entries)

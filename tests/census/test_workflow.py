@@ -571,8 +571,40 @@ def test_every_state_change_is_in_the_holding_timeline_with_who_and_the_comment(
     assert "卷数有误" in returned.comment
     requested = next(c for c in census if c.reason == "点数")
     assert [(f.field, f.old, f.new) for f in requested.fields] == [("volumes", 24, 2)]
-    assert all(c in shown for c in census)
+    assert {(c.subject, c.reason) for c in census} <= {(c.subject, c.reason) for c in shown}
     assert any(c.kind == "+" and c.user == cataloguer for c in shown)  # the draft's creation
+
+
+def test_each_workflow_step_is_one_timeline_entry_that_says_what_happened():
+    from guji.history import EVENT, PROPOSAL
+    from guji.views import holding_changes
+
+    entry = make_entry(S.RETURNED)
+    cataloguer = entry.rounds.get().submitted_by
+    reviewer = entry.rounds.get().decided_by
+    submit_entries([entry.holding], by=cataloguer, reason="已改正")
+    accept_entry(entry, by=reviewer, comment="通过")
+    holding = Holding.objects.get(pk=entry.holding_id)
+    request_correction(holding, data={"volumes": 2}, by=cataloguer, reason="点数")
+
+    shown = holding_changes(holding)
+
+    # The status changes the steps wrote are inside the steps, not entries of their own.
+    record = [c for c in shown if c.kind == "~"]
+    assert not [c for c in record if {f.field for f in c.fields} <= {"status", "census_number"}]
+    resubmitted = [c for c in shown if c.reason == "已改正"]
+    assert len(resubmitted) == 1 and resubmitted[0].kind == EVENT
+    assert [(f.field, str(f.new)) for f in resubmitted[0].fields] == [
+        ("status", str(Holding.Status.SUBMITTED.label))
+    ]
+    accepted = next(c for c in shown if c.reason == "通过")
+    assert accepted.kind == EVENT
+    assert holding.census_number and holding.census_number in accepted.subject
+    assert ("census_number", holding.census_number) in [(f.field, f.new) for f in accepted.fields]
+    # A correction request is a proposal: the register still holds the old value.
+    proposed = next(c for c in shown if c.reason == "点数")
+    assert proposed.kind == PROPOSAL
+    assert holding.volumes == 24
 
 
 def test_census_timeline_takes_a_bounded_number_of_queries(django_assert_max_num_queries):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from census.models import Campaign, CensusEntry, CorrectionRequest, ReviewRound
-from census.services import request_correction, return_entry, submit_entries
+from census.services import accept_entry, request_correction, return_entry, submit_entries
 from guji.models import Holding
 from guji.services import update_holding
 from tests.census.workflow_factories import Role, make_campaign, make_entry
@@ -391,6 +391,24 @@ def test_timeline_page_shows_census_events_with_comments(client):
 
     assert "Census: returned, round 1" in page
     assert "请核对" in page and "卷数有误" in page
+    # The step says what happened once: not "returned … · changed", and not a second entry
+    # for the status it set.
+    assert "Census: returned, round 1 · changed" not in page
+    assert page.count("请核对") == 1
+
+
+def test_timeline_page_shows_a_correction_request_as_a_proposal(client):
+    entry = make_entry(S.RETURNED)
+    cataloguer = entry.rounds.get().submitted_by
+    submit_entries([entry.holding], by=cataloguer)
+    accept_entry(entry, by=entry.rounds.first().decided_by, comment="通过")
+    request_correction(entry.holding, data={"volumes": 2}, by=cataloguer, reason="点数")
+    client.force_login(cataloguer)
+
+    page = text(client.get(reverse("holding_timeline", args=[entry.holding_id])))
+
+    assert "proposal, not applied" in page
+    assert "Proposed value" in page
 
 
 # --- bounded queries ------------------------------------------------------------------------
