@@ -1,6 +1,7 @@
 """What the holdings list does beyond showing a page: bulk actions, export, saved searches."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -10,12 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from guji import registry
-from guji.bulk import BULK_LIMIT, EXPORT_INLINE_LIMIT, chosen_holdings, editable, export_xlsx
+from guji.bulk import BULK_LIMIT, chosen_holdings, editable, export_xlsx
+from guji.files import jobs
+from guji.files.downloads import file_response
 from guji.lists import HoldingQuery
-from guji.models import Notification, SavedSearch
+from guji.models import ListExportJob, Notification, SavedSearch
 from guji.notifications import mark_read
 
 
@@ -38,7 +41,10 @@ def holding_bulk(request: HttpRequest) -> HttpResponse:
     key = request.POST.get("action", "")
     if key == "export":
         return holding_export_of(
-            request, chosen_holdings(request.user, scope=scope, ids=ids, results=results)
+            request,
+            chosen_holdings(request.user, scope=scope, ids=ids, results=results),
+            results=results,
+            ids=[] if scope == "all" else [int(i) for i in ids if str(i).isdigit()],
         )
     actions = {a.key: a for a in registry.bulk_actions(request.user)}
     if key not in actions:
@@ -93,18 +99,22 @@ def holding_bulk(request: HttpRequest) -> HttpResponse:
 def holding_export(request: HttpRequest) -> HttpResponse:
     """The list as filtered (GET, the list's own query string) as an .xlsx file."""
     query = HoldingQuery.from_params(request.user, request.GET)
-    return holding_export_of(request, query.queryset(request.user))
+    return holding_export_of(
+        request, query.queryset(request.user), results=request.GET.urlencode(), ids=[]
+    )
 
 
-def holding_export_of(request: HttpRequest, holdings) -> HttpResponse:
-    n = holdings[: EXPORT_INLINE_LIMIT + 1].count()
-    if n > EXPORT_INLINE_LIMIT:
-        messages.error(
-            request,
-            _("More than %(n)s records: narrow the list to export it.")
-            % {"n": EXPORT_INLINE_LIMIT},
+def holding_export_of(request: HttpRequest, holdings, *, results: str, ids: list[int]):
+    """Up to GUJI_EXPORT_INLINE_ROWS rows: the file now; more: a background job and its page."""
+    limit = settings.GUJI_EXPORT_INLINE_ROWS
+    if holdings[: limit + 1].count() > limit:
+        from guji.tasks import export_holdings_list
+
+        job = ListExportJob.objects.create(
+            user=request.user, results=results[:1000], ids=ids, all_matching=not ids
         )
-        return redirect("holding_list")
+        transaction.on_commit(lambda: export_holdings_list(job.pk))
+        return redirect(job)
     response = HttpResponse(
         export_xlsx(holdings),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -168,3 +178,45 @@ def inbox_open(request: HttpRequest, pk: int) -> HttpResponse:
 def inbox_read(request: HttpRequest) -> HttpResponse:
     mark_read(request.user)
     return redirect("inbox")
+
+
+def _export_job(request: HttpRequest, pk: int) -> ListExportJob:
+    """A user sees only the exports they asked for."""
+    return get_object_or_404(ListExportJob.objects.filter(user=request.user), pk=pk)
+
+
+@require_safe
+def holding_export_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _export_job(request, pk)
+    context = {"job": job, "progress": jobs.read_progress(job), "stale": jobs.is_stale(job)}
+    return render(request, "guji/export_job.html", context)
+
+
+@require_safe
+def holding_export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _export_job(request, pk)
+    if job.state != jobs.Job.State.DONE:
+        return redirect(job)
+    return file_response(
+        request,
+        job.result.name,
+        allowed=True,  # the owner's own file: its rows were chosen as the owner may see them
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename=job.download_name,
+    )
+
+
+@require_POST
+def holding_export_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Run a failed export again (the same list, chosen again as the owner may see it now)."""
+    from guji.tasks import export_holdings_list
+
+    job = _export_job(request, pk)
+    if job.state == jobs.Job.State.FAILED or jobs.is_stale(job):
+        if job.result:
+            job.result.delete(save=False)
+        ListExportJob.objects.filter(pk=job.pk).update(
+            status=jobs.Job.State.QUEUED, message="", done_units=0, result=""
+        )
+        transaction.on_commit(lambda: export_holdings_list(job.pk))
+    return redirect(job)

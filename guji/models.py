@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from guji.files.jobs import Job
+
 
 class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
@@ -551,3 +553,26 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class ListExportJob(Job):
+    """The holdings list, as filtered, written to .xlsx in the background (past
+    ``settings.GUJI_EXPORT_INLINE_ROWS`` rows). The row records who exported which list, and when;
+    the rows are chosen again, as the owner may see them, when the job runs."""
+
+    results = models.CharField(_("filters"), max_length=1000, blank=True)  # the list's query
+    ids = models.JSONField(default=list, blank=True)  # the ticked rows, unless all matching
+    all_matching = models.BooleanField(default=True)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    download_name = models.CharField(_("file name"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("holdings export")
+        verbose_name_plural = _("holdings exports")
+
+    def __str__(self) -> str:
+        return self.download_name or str(self._meta.verbose_name)
+
+    def get_absolute_url(self) -> str:
+        return reverse("holding_export_job", args=[self.pk])

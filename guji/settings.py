@@ -230,6 +230,8 @@ DEFAULT_FROM_EMAIL = env_str("GUJI_DEFAULT_FROM_EMAIL", "guji@localhost")
 # Jobs whose worker went silent this long are marked failed (guji.files.recovery); the files
 # of jobs finished this many days ago (uploads, exports, archives) are removed daily.
 GUJI_JOB_STALE_MINUTES = env_int("GUJI_JOB_STALE_MINUTES", 5)
+# A holdings list exported in the request up to this many rows; a longer one by a background job.
+GUJI_EXPORT_INLINE_ROWS = env_int("GUJI_EXPORT_INLINE_ROWS", 3000)
 GUJI_FILE_RETENTION_DAYS = env_int("GUJI_FILE_RETENTION_DAYS", 30)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

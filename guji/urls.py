@@ -41,6 +41,17 @@ urlpatterns = [
     path("holdings/new/", views.holding_create, name="holding_create"),
     path("holdings/bulk/", list_views.holding_bulk, name="holding_bulk"),
     path("holdings/export/", list_views.holding_export, name="holding_export"),
+    path("holdings/exports/<int:pk>/", list_views.holding_export_job, name="holding_export_job"),
+    path(
+        "holdings/exports/<int:pk>/download/",
+        list_views.holding_export_download,
+        name="holding_export_download",
+    ),
+    path(
+        "holdings/exports/<int:pk>/retry/",
+        list_views.holding_export_retry,
+        name="holding_export_retry",
+    ),
     path("searches/", list_views.saved_search_create, name="saved_search_create"),
     path("searches/<int:pk>/delete/", list_views.saved_search_delete, name="saved_search_delete"),
     path("holdings/<int:pk>/", views.holding_detail, name="holding_detail"),

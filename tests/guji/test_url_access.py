@@ -51,6 +51,9 @@ EXPECTED: dict[tuple[str, str | None, str], tuple[int, ...]] = {
     ("inbox_open", "institution_a", "get"):           (302, 404, 404, 404, 404, 404, 404, 404),
     # the list's export reads the same filters as the list: everyone exports what they see
     ("holding_export", None, "get"):                  (302, 200, 200, 200, 200, 200, 200, 200),
+    ("holding_export_job", "institution_a", "get"):   (302, 200, 404, 404, 404, 404, 404, 404),
+    ("holding_export_download", "institution_a", "get"):(302, 200, 404, 404, 404, 404, 404, 404),
+    ("holding_export_retry", "institution_a", "post"):(302, 302, 404, 404, 404, 404, 404, 404),
     ("holding_bulk", None, "get"):                    (302, 405, 405, 405, 405, 405, 405, 405),
     ("saved_search_create", None, "get"):             (302, 405, 405, 405, 405, 405, 405, 405),
     ("saved_search_delete", "institution_a", "get"):  (302, 405, 405, 405, 405, 405, 405, 405),
@@ -213,9 +216,10 @@ REDIRECTS = {
     "cataloguer_grant": "institution_detail",  # nothing chosen: back to the institution
     "lockout_lift": "lockout_list",
     "conservation:plan_approve": "conservation:plan_detail",
+    "holding_export_retry": "holding_export_job",  # not failed: back to the job's page
 }
 # Redirects to a page of the target itself (REDIRECTS names the URL, the target fills it).
-REDIRECT_TO_TARGET = {"holding_delete", "cataloguer_grant"}
+REDIRECT_TO_TARGET = {"holding_delete", "cataloguer_grant", "holding_export_retry"}
 
 
 # How a target fills a URL's path; URLs not listed take {"pk": target.pk}.
@@ -276,6 +280,22 @@ def _export_by_cataloguer_a(institution) -> dict:
         status=ExportJob.Status.DONE,
         filename="目录.pdf",
         result=default_storage.save("exports/test/catalogue.pdf", ContentFile(b"%PDF-")),
+    )
+    return {"pk": job.pk}
+
+
+def _list_export_by_cataloguer_a(_target) -> dict:
+    """A finished holdings-list export asked for by cataloguer_a."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from guji.models import ListExportJob, User
+
+    job = ListExportJob.objects.create(
+        user=User.objects.get(username="cataloguer_a"),
+        status="done",
+        download_name="holdings.xlsx",
+        result=default_storage.save("jobs/test/holdings.xlsx", ContentFile(b"PK")),
     )
     return {"pk": job.pk}
 
@@ -462,6 +482,9 @@ PATH_KWARGS: dict[str, Callable[[object], dict]] = {
     "environment:upload_status": _upload_at,
     "environment:api_ingest": _sensor_code_at,
     "census:photo_delete": _photo_pk_of,
+    "holding_export_job": _list_export_by_cataloguer_a,
+    "holding_export_download": _list_export_by_cataloguer_a,
+    "holding_export_retry": _list_export_by_cataloguer_a,
     "census:catalogue_job": _export_by_cataloguer_a,
     "census:catalogue_download": _export_by_cataloguer_a,
     "census:campaign_detail": _campaign_of,
