@@ -104,19 +104,19 @@ def import_spreadsheet(
         batch_size=batch_size,
         clear_empty=clear_empty,
     )
-    if not dry_run and expected_versions is not None:
-        if changed := planning.changed_since_check(report, expected_versions):
-            report.problems.append(
-                Problem(
-                    _(
-                        "Since the file was checked, the register changed for call numbers "
-                        "%(numbers)s; nothing was written. Upload the file again to see what "
-                        "the import would do now."
-                    )
-                    % {"numbers": "、".join(changed)},
-                    kind="conflict",
+    changed = [] if dry_run else planning.changed_since_check(report, expected_versions)
+    if changed:
+        report.problems.append(
+            Problem(
+                _(
+                    "Since the file was checked, the register changed for call numbers "
+                    "%(numbers)s; nothing was written. Upload the file again to see what "
+                    "the import would do now."
                 )
+                % {"numbers": "、".join(changed)},
+                kind="conflict",
             )
+        )
     if report.problems or dry_run or not any(p.action in ("create", "update") for p in plans):
         return _finish(report, plans)
     try:

@@ -7,7 +7,6 @@ reviewer's decision, never by an import.
 from functools import cache
 
 from django.db.models import Max
-
 from django.db.models.base import ModelState
 from django.utils.translation import gettext as _
 
@@ -191,8 +190,11 @@ def plan_against_register(
                 plan.action = "update"
 
 
-def changed_since_check(report: ImportReport, expected: dict[str, int]) -> list[str]:
+def changed_since_check(report: ImportReport, expected: dict[str, int] | None) -> list[str]:
     """The call numbers whose holdings are not as the dry run saw them: changed since (another
-    version), created since (a planned new call number now taken), or gone."""
+    version), created since (a planned new call number now taken), or gone. None when there was
+    no dry run to compare with (the command imports the register as it is)."""
+    if expected is None:
+        return []
     now = report.versions
     return sorted(n for n in set(now) | set(expected) if now.get(n) != expected.get(n))

@@ -91,9 +91,7 @@ def test_a_file_with_fewer_columns_and_the_same_values_leaves_the_row_unchanged(
     assert registered.history.count() == versions
 
 
-def test_an_empty_cell_leaves_its_field_unless_empty_cells_clear_fields(
-    tmp_path, run, registered
-):
+def test_an_empty_cell_leaves_its_field_unless_empty_cells_clear_fields(tmp_path, run, registered):
     shelf = FULL["storage_location"]
     path = xlsx(
         tmp_path / "blank.xlsx",
