@@ -19,7 +19,7 @@ Role = RoleAssignment.Role
 
 @pytest.fixture
 def institution():
-    return make_institution(code="330106")
+    return make_institution(code="3301")
 
 
 @pytest.fixture
@@ -157,7 +157,7 @@ def test_new_holdings_are_created_whole_whatever_clear_empty_says(tmp_path, run)
 
 def test_the_command_clears_empty_cells_only_with_its_flag(tmp_path, registered, cataloguer):
     path = xlsx(tmp_path / "blank.xlsx", [row(notes="", seals=FULL["seals"])])
-    options = {"institution": "330106", "user": cataloguer.username, "update": True}
+    options = {"institution": "3301", "user": cataloguer.username, "update": True}
 
     call_command("import_holdings", str(path), **options)
     assert Holding.objects.get(pk=registered.pk).notes == FULL["notes"]
