@@ -8,7 +8,9 @@ One function, :func:`import_spreadsheet`, serves the web (through the Huey tasks
   type, zip bombs, encodings, formula cells);
 - :mod:`~census.imports.rows`: every row checked, each problem with its row, column and value;
 - :mod:`~census.imports.planning`: the rows compared with the register (create, update,
-  unchanged, conflict; locked records refused);
+  unchanged, conflict; locked records refused). An update changes only the fields of the
+  columns the file holds, and an empty cell only when the user chose "empty cells clear
+  fields"; each matched holding's version is recorded, so the run refuses when it moved;
 - :mod:`~census.imports.writing`: one transaction, new holdings at the driver with history;
 - :mod:`~census.imports.jobs`: the import job's lifecycle (upload, dry run, run, progress).
 

@@ -1,9 +1,12 @@
 """The import job's lifecycle: upload, dry run, the user's go-ahead, the import, its progress.
 
-The pages call :func:`start_import`, :func:`request_run` and :func:`progress_of`; the Huey tasks
-in ``census/tasks.py`` call :func:`run_job`. An ImportJob is a ``guji.files.jobs`` job whose
-statuses say more (validating, rejected, ready to import, importing); each change of status is
-saved with history (who, and why), progress goes through ``guji.files.jobs.progress``.
+The pages call :func:`start_import`, :func:`request_run`, :func:`retry` and :func:`progress_of`;
+the Huey tasks in ``census/tasks.py`` call :func:`run_job`. The dry run acts for the uploader; the
+import for the user who asked for it (``run_by``), checked against the dry run's versions.
+
+An ImportJob is a ``guji.files.jobs`` job whose statuses say more (validating, rejected, ready to
+import, importing); each change of status is saved with history (who, and why), progress goes
+through ``guji.files.jobs.progress``.
 """
 
 import hashlib
