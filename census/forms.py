@@ -276,6 +276,14 @@ class ImportUploadForm(forms.Form):
         help_text=_("Overwrite holdings whose call number is already registered here."),
         required=False,
     )
+    clear_empty = forms.BooleanField(
+        label=_("Empty cells clear fields"),
+        help_text=_(
+            "When updating, an empty cell empties its field. Without this, an empty cell leaves "
+            "the field as it is; a column the file lacks is never changed."
+        ),
+        required=False,
+    )
 
     def __init__(self, *args, institutions, **kwargs):
         super().__init__(*args, **kwargs)

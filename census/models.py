@@ -272,6 +272,16 @@ class ImportJob(Job):
     stored_path = models.CharField(max_length=300)  # the upload's name in storage
     sha256 = models.CharField(max_length=64)
     update_existing = models.BooleanField(_("update existing call numbers"), default=False)
+    clear_empty = models.BooleanField(_("empty cells clear fields"), default=False)
+    # Who asked for the import to run: the history user of every row it writes.
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("run by"),
+    )
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
@@ -298,6 +308,11 @@ class ImportJob(Job):
     @property
     def progress(self) -> int:
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+    @property
+    def display_state(self) -> str:
+        """queued, running, done or failed, as the page shows it: a rejected file failed."""
+        return Job.State.FAILED if self.status == self.Status.REJECTED else self.state
 
 
 class ExportJobQuerySet(models.QuerySet):

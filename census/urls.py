@@ -21,6 +21,7 @@ urlpatterns = [
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
     path("imports/<int:pk>/status/", imports.import_status, name="import_status"),
     path("imports/<int:pk>/run/", imports.import_run, name="import_run"),
+    path("imports/<int:pk>/retry/", imports.import_retry, name="import_retry"),
     path("holdings/<int:pk>/photos/", exports.photo_upload, name="photo_upload"),
     path("photos/<int:pk>/delete/", exports.photo_delete, name="photo_delete"),
     path("photos/<int:pk>/<slug:variant>/", exports.photo, name="photo"),

@@ -8,7 +8,9 @@ One function, :func:`import_spreadsheet`, serves the web (through the Huey tasks
   type, zip bombs, encodings, formula cells);
 - :mod:`~census.imports.rows`: every row checked, each problem with its row, column and value;
 - :mod:`~census.imports.planning`: the rows compared with the register (create, update,
-  unchanged, conflict; locked records refused);
+  unchanged, conflict; locked records refused). An update changes only the fields of the
+  columns the file holds, and an empty cell only when the user chose "empty cells clear
+  fields"; each matched holding's version is recorded, so the run refuses when it moved;
 - :mod:`~census.imports.writing`: one transaction, new holdings at the driver with history;
 - :mod:`~census.imports.jobs`: the import job's lifecycle (upload, dry run, run, progress).
 
@@ -47,8 +49,12 @@ __all__ = [
 ]
 
 
-def import_reason(filename: str) -> str:
-    return _("Import %(file)s") % {"file": filename}
+def import_reason(filename: str, uploaded_by: User | None = None) -> str:
+    """The history reason of the rows an import writes: the file, and who uploaded it when
+    someone else runs the import of their upload (the one who runs it is the history user)."""
+    if uploaded_by is None:
+        return _("Import %(file)s") % {"file": filename}
+    return _("Import %(file)s (uploaded by %(user)s)") % {"file": filename, "user": uploaded_by}
 
 
 def import_spreadsheet(
@@ -58,11 +64,20 @@ def import_spreadsheet(
     institution: Institution,
     by: User,
     update_existing: bool = False,
+    clear_empty: bool = False,
     dry_run: bool = False,
+    expected_versions: dict[str, int] | None = None,
+    uploaded_by: User | None = None,
     progress: Progress | None = None,
     batch_size: int = 2000,
 ) -> ImportReport:
     """Check a spreadsheet and, unless ``dry_run`` or any row is bad, import it.
+
+    An update changes only the fields of the columns the file holds; an empty cell leaves its
+    field as it is unless ``clear_empty``. ``expected_versions`` is what the dry run saw
+    (``report.versions``): when any holding the rows match changed since, or a call number it
+    planned to create exists now, nothing is written. ``by`` is the history user of every row
+    written; ``uploaded_by``, when given, is named in the reason.
 
     Raises PermissionDenied when ``by`` may not catalogue at ``institution``; every problem with
     the file itself ends in the report, never in an exception.
@@ -89,7 +104,21 @@ def import_spreadsheet(
         headers_call_number=header,
         report=report,
         batch_size=batch_size,
+        clear_empty=clear_empty,
     )
+    changed = [] if dry_run else planning.changed_since_check(report, expected_versions)
+    if changed:
+        report.problems.append(
+            Problem(
+                _(
+                    "Since the file was checked, the register changed for call numbers "
+                    "%(numbers)s; nothing was written. Upload the file again to see what "
+                    "the import would do now."
+                )
+                % {"numbers": "、".join(changed)},
+                kind="conflict",
+            )
+        )
     if report.problems or dry_run or not any(p.action in ("create", "update") for p in plans):
         return _finish(report, plans)
     try:
@@ -98,7 +127,7 @@ def import_spreadsheet(
                 plans,
                 institution=institution,
                 by=by,
-                reason=import_reason(filename),
+                reason=import_reason(filename, uploaded_by),
                 batch_size=batch_size,
                 progress=progress,
             )
@@ -122,7 +151,12 @@ def _finish(report: ImportReport, plans: list[RowPlan], *, written: bool = False
     report.rows = plans
     report.problems.sort(key=lambda p: (p.row or 0, p.kind != "error"))
     report.warnings.sort(key=lambda p: p.row or 0)
-    counts = dict.fromkeys(("create", "update", "unchanged", "conflict"), 0)
+    if report.problems:  # a rejected file adds and changes nothing, whatever its rows planned
+        for plan in plans:
+            if plan.action in ("create", "update"):
+                plan.holding_id = plan.holding_id if plan.action == "update" else None
+                plan.action = "refused"
+    counts = dict.fromkeys(("create", "update", "unchanged", "conflict", "refused"), 0)
     for plan in plans:
         counts[plan.action] += 1
     report.counts = {"rows": report.total_rows, **counts}

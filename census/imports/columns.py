@@ -37,6 +37,13 @@ REQUIRED_CELLS = ("call_number", "title_juan", "volumes")
 # Holding fields an import sets; title and juan_count are derived from 题名卷数 (services.derive).
 FIELDS = tuple(c.key for c in COLUMNS if c.key != "authors")
 TEXT_FIELDS = tuple(k for k in FIELDS if k not in ("sibu_class", "binding", "volumes", "cases"))
+# The holding fields each column sets ("authors" stands for the responsibility statements): an
+# update changes only the fields of the columns the file holds.
+FIELDS_OF = {
+    **{c.key: (c.key,) for c in COLUMNS},
+    "sibu_class": ("sibu_class", "sibu_subdivision"),
+    "volumes": ("volumes", "volume_unit", "extent_note"),
+}
 EXAMPLE_ROW = {
     "call_number": "善001",
     "sibu_class": "史部·纪传类",

@@ -6,6 +6,7 @@ reviewer's decision, never by an import.
 
 from functools import cache
 
+from django.db.models import Max
 from django.db.models.base import ModelState
 from django.utils.translation import gettext as _
 
@@ -86,6 +87,54 @@ def differences(old: Holding, new: Holding) -> list[tuple[str, str, str]]:
     return changes
 
 
+def versions(pks: list[int]) -> dict[int, int]:
+    """{holding id: version} for many holdings in one query: the version is what
+    ``guji.concurrency.current_version`` says, the id of the newest history row."""
+    rows = (
+        Holding.history.filter(id__in=pks)
+        .values("id")
+        .annotate(version=Max("history_id"))
+        .values_list("id", "version")
+    )
+    return {pk: 0 for pk in pks} | dict(rows)
+
+
+def plan_update(holding: Holding, plan: RowPlan, *, clear_empty: bool) -> None:
+    """What an update of ``holding`` by this row sets: the fields of the cells that hold a value
+    and, when ``clear_empty``, the empty cells' fields; a column the file lacks changes nothing.
+    Sets ``plan.update``, ``plan.update_statements``, ``plan.changes`` and ``plan.clears``."""
+    fields = set(plan.given) | (set(plan.blank) if clear_empty else set())
+    fields -= {"call_number"}  # the key the row was matched by
+    authors = "authors" in fields
+    fields.discard("authors")
+    plan.update = {name: plan.data[name] for name in COMPARED if name in fields}
+    plan.update_statements = list(plan.statements) if authors else None
+    values = {f.attname: getattr(holding, f.attname) for f in Holding._meta.concrete_fields}
+    for name, value in plan.update.items():
+        if name in ("sibu_class", "binding"):
+            values[f"{name}_id"] = value.pk if value else None
+        else:
+            values[name] = value
+    if "title_juan" in plan.update:  # title and juan are read again, as update_holding does
+        values["title"], values["juan_count"] = "", None
+    new = instance(Holding, values)
+    derive(new, plan.update_statements)
+    changes = differences(holding, new)
+    old_statements = [r.statement() for r in holding.responsibilities.all()]
+    label = str(Holding._meta.get_field("authors_text").verbose_name)
+    if authors and old_statements != plan.statements and holding.authors_text == new.authors_text:
+        changes.append((label, catalogue_form(old_statements), new.authors_text))
+    plan.changes = changes
+    emptied = (plan.blank - {"authors"}) if clear_empty else set()
+    plan.clears = [
+        str(Holding._meta.get_field(name).verbose_name)
+        for name in COMPARED
+        if name in emptied and getattr(holding, name) not in ("", None)
+    ]
+    if clear_empty and "authors" in plan.blank and (old_statements or holding.authors_text):
+        plan.clears.append(label)
+
+
 def plan_against_register(
     plans: list[RowPlan],
     *,
@@ -94,6 +143,7 @@ def plan_against_register(
     headers_call_number: str,
     report: ImportReport,
     batch_size: int,
+    clear_empty: bool = False,
 ) -> None:
     for start in range(0, len(plans), batch_size):
         batch = plans[start : start + batch_size]
@@ -103,18 +153,16 @@ def plan_against_register(
                 institution=institution, call_number__in=[p.data["call_number"] for p in batch]
             ).prefetch_related("responsibilities")
         }
+        seen = versions([h.pk for h in existing.values()])
         for plan in batch:
             holding = existing.get(plan.data["call_number"])
             if holding is None:
                 continue
             plan.holding_id = holding.pk
-            new = candidate(institution, plan)
-            changes = differences(holding, new)
-            old_statements = [r.statement() for r in holding.responsibilities.all()]
-            if old_statements != plan.statements and holding.authors_text == new.authors_text:
-                label = str(Holding._meta.get_field("authors_text").verbose_name)
-                changes.append((label, catalogue_form(old_statements), new.authors_text))
-            plan.changes = changes
+            plan.version = seen[holding.pk]
+            report.versions[holding.call_number] = plan.version
+            plan_update(holding, plan, clear_empty=clear_empty)
+            changes = plan.changes
             if not changes:
                 plan.action = "unchanged"
                 continue
@@ -140,3 +188,13 @@ def plan_against_register(
                 )
             else:
                 plan.action = "update"
+
+
+def changed_since_check(report: ImportReport, expected: dict[str, int] | None) -> list[str]:
+    """The call numbers whose holdings are not as the dry run saw them: changed since (another
+    version), created since (a planned new call number now taken), or gone. None when there was
+    no dry run to compare with (the command imports the register as it is)."""
+    if expected is None:
+        return []
+    now = report.versions
+    return sorted(n for n in set(now) | set(expected) if now.get(n) != expected.get(n))

@@ -18,9 +18,18 @@ class RowPlan:
     row: int
     data: dict[str, object]
     statements: list[Statement]
-    action: str = "create"  # create, update, unchanged, conflict
+    # create, update, unchanged, conflict; refused: a row of a rejected file, written nowhere
+    action: str = "create"
     holding_id: int | None = None
     changes: list[tuple[str, str, str]] = field(default_factory=list)  # (label, old, new)
+    # Fields (FIELDS_OF's names) whose cells hold a value, and those whose cells are empty; a
+    # column the file lacks is in neither, and an update leaves its fields as they are.
+    given: frozenset[str] = frozenset()
+    blank: frozenset[str] = frozenset()
+    update: dict[str, object] = field(default_factory=dict)  # what an update sets
+    update_statements: list[Statement] | None = None  # None: the statements stay
+    clears: list[str] = field(default_factory=list)  # labels of the fields an update empties
+    version: int | None = None  # the holding's version (guji.concurrency) when it was read
 
 
 @dataclass
@@ -34,6 +43,9 @@ class ImportReport:
     warnings: list[Problem] = field(default_factory=list)
     rows: list[RowPlan] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    # {call number: version} of every holding the rows matched, as read: the run compares
+    # them with what its dry run saw (never capped: the run needs them all).
+    versions: dict[str, int] = field(default_factory=dict)
 
     @property
     def rejected(self) -> bool:
@@ -80,6 +92,7 @@ class ImportReport:
             },
             "problems": [p.as_dict(self.file) for p in capped(self.problems)],
             "warnings": [p.as_dict(self.file) for p in capped(self.warnings)],
+            "versions": dict(self.versions),
             "rows": [
                 {
                     "row": r.row,
@@ -88,6 +101,7 @@ class ImportReport:
                     "title_juan": r.data.get("title_juan", ""),
                     "holding": r.holding_id,
                     "changes": [list(c) for c in r.changes],
+                    "clears": list(r.clears),
                 }
                 for r in capped(self.rows)
             ],

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from census.imports.columns import (
     COLUMNS,
     EXAMPLE_ROW,
+    FIELDS_OF,
     HEADER_SEARCH_ROWS,
     REQUIRED_CELLS,
     TEXT_FIELDS,
@@ -410,4 +411,11 @@ def check_row(
         order = {headers[c.key]: i for i, c in enumerate(COLUMNS) if c.key in headers}
         report.problems.extend(sorted(errors, key=lambda p: order.get(p.column, len(order))))
         return None
-    return RowPlan(number, data, list(statements))
+    given = {f for key, value in values.items() if value for f in FIELDS_OF[key]}
+    blank = {f for key, value in values.items() if not value for f in FIELDS_OF[key]}
+    if volumes_text and data["cases"] is not None:  # 10冊；2函 gives the cases too
+        given.add("cases")
+        blank.discard("cases")
+    plan = RowPlan(number, data, list(statements))
+    plan.given, plan.blank = frozenset(given), frozenset(blank)
+    return plan

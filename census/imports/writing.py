@@ -7,13 +7,14 @@ from itertools import islice
 
 from census.imports.planning import candidate, instance, locked_message
 from census.imports.report import Progress, RowPlan
+from guji.concurrency import StaleEdit
 from guji.files.bulk import create_with_history
 from guji.models import Holding, Institution, Responsibility, User
 from guji.services import update_holding
 
 
 class RegisterChanged(Exception):
-    """Between the check and the write, someone else created one of the call numbers."""
+    """Between the check and the write, someone else created or changed one of the holdings."""
 
 
 def write(
@@ -68,13 +69,17 @@ def write(
         holding = Holding.objects.get(pk=plan.holding_id)
         if locked_message(holding):
             raise RegisterChanged(holding.call_number)
-        update_holding(
-            holding,
-            data=plan.data,
-            statements=plan.statements,
-            by=by,
-            reason=reason,
-        )
+        try:
+            update_holding(
+                holding,
+                data=plan.update,
+                statements=plan.update_statements,
+                by=by,
+                reason=reason,
+                expected_version=plan.version,  # as planned, or nothing
+            )
+        except StaleEdit:
+            raise RegisterChanged(holding.call_number) from None
         done += 1
         if progress and done % 100 == 0:
             progress("writing", done, total)

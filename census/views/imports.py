@@ -11,7 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from census.forms import ImportUploadForm
-from census.imports.jobs import may_run, progress_of, request_run, start_import
+from census.imports.jobs import (
+    may_retry,
+    may_run,
+    progress_of,
+    request_run,
+    retry,
+    start_import,
+)
 from census.models import ImportJob
 from census.templates_xlsx import build_template
 from guji.pagination import paginate
@@ -46,6 +53,7 @@ def _start(request: HttpRequest, data: dict) -> ImportJob:
         institution=data["institution"],
         by=request.user,
         update_existing=data["update_existing"],
+        clear_empty=data["clear_empty"],
         language=translation.get_language(),
     )
 
@@ -75,6 +83,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "running": job.is_running,
         "progress": progress_of(job),
         "may_run": may_run(job, request.user),
+        "may_retry": may_retry(job, request.user),
         "shown": _shown(report),
     }
     return render(request, "census/import_detail.html", context)
@@ -98,6 +107,7 @@ def import_status(request: HttpRequest, pk: int) -> JsonResponse:
             "status": job.status,
             "status_display": str(job.get_status_display()),
             "running": job.is_running,
+            "state": job.display_state,
             "message": job.message,
             **progress_of(job),
         }
@@ -109,4 +119,14 @@ def import_run(request: HttpRequest, pk: int) -> HttpResponse:
     job = _visible_job(request, pk)
     if not request_run(job, by=request.user):  # PermissionDenied → 403
         messages.warning(request, _("This file is not waiting to be imported."))
+    return redirect(reverse("census:import_detail", args=[job.pk]))
+
+
+@require_POST
+def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _visible_job(request, pk)
+    if not retry(job, by=request.user):  # PermissionDenied → 403
+        messages.warning(
+            request, _("Only a failed import whose file is still kept can be tried again.")
+        )
     return redirect(reverse("census:import_detail", args=[job.pk]))

@@ -13,6 +13,11 @@
         if (s.total) { bar.max = s.total; bar.value = s.done; }
         text.textContent = s.done.toLocaleString() + " / " + s.total.toLocaleString() + " · " + s.percent + "%";
         status.textContent = s.status_display;
+        if (s.state) {
+          status.className = "badge job-" + s.state;
+          bar.className = "job-progress state-" + s.state;
+          bar.dataset.state = s.state;
+        }
         if (s.running) { window.setTimeout(poll, 1000); } else { window.location.reload(); }
       })
       .catch(function () { window.setTimeout(poll, 5000); });

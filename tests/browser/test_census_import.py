@@ -112,6 +112,9 @@ def test_the_page_follows_a_running_import_until_it_finishes(page_as, t):
     page.goto(job.get_absolute_url())
     expect(page.get_by_role("status")).to_have_text(t("Importing"))
     expect(page.locator("#import-progress-text")).to_contain_text("25%")
+    bar = page.get_by_role("progressbar")
+    expect(bar).to_have_class("job-progress state-running")
+    running = bar.evaluate("e => getComputedStyle(e).borderTopColor")
 
     jobs.progress(job, 3000, 4000, phase="writing")
     expect(page.locator("#import-progress-text")).to_contain_text("75%")
@@ -121,4 +124,55 @@ def test_the_page_follows_a_running_import_until_it_finishes(page_as, t):
 
     expect(page.get_by_role("status")).to_have_text(t("Imported"))  # reloaded by itself
     expect(page.get_by_role("progressbar")).to_have_attribute("value", "4000")
+    expect(bar).to_have_class("job-progress state-done")
+    assert bar.evaluate("e => getComputedStyle(e).borderTopColor") != running
     expect(page.get_by_text("大表.xlsx 已导入")).to_be_visible()
+
+
+def colours(locator) -> tuple[str, str]:
+    return locator.evaluate(
+        "e => [getComputedStyle(e).borderTopColor, getComputedStyle(e).backgroundColor]"
+    )
+
+
+def test_empty_cells_clear_only_when_chosen_and_a_failed_job_is_retried(page_as, t, tmp_path):
+    library = make_institution()
+    cataloguer = make_user(Role.CATALOGUER, library)
+    page = page_as(cataloguer)
+    first = tmp_path / "first.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append([c.header for c in COLUMNS])
+    wb.active.append(row(seals="翰林院印", notes="有蟲蛀"))
+    wb.save(first)
+    page.goto(reverse("census:import_list"))
+    upload(page, t, first)
+    page.get_by_role("button", name=t("Import now")).click()
+    expect(page.get_by_role("status")).to_have_text(t("Imported"))
+    done_look = colours(page.get_by_role("status"))
+    done_bar = colours(page.get_by_role("progressbar"))
+
+    blank = tmp_path / "blank.xlsx"
+    wb.active.delete_rows(2)
+    wb.active.append(row(seals="", notes="有蟲蛀"))
+    wb.save(blank)
+    page.get_by_role("link", name=t("Spreadsheet import")).first.click()
+    page.get_by_label(t("Update existing records")).check()
+    page.get_by_label(t("Empty cells clear fields")).check()
+    upload(page, t, blank)
+
+    expect(page.get_by_role("status")).to_have_text(t("Ready to import"))
+    expect(page.locator("#import-rows .clears")).to_have_text(f"{t('Clears:')} 钤印")
+    job = ImportJob.objects.order_by("-pk").first()
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, message="断电")
+    page.reload()
+    expect(page.get_by_role("status")).to_have_text(t("Failed"))
+    assert colours(page.get_by_role("status")) != done_look
+    assert colours(page.get_by_role("progressbar")) != done_bar
+
+    page.get_by_role("button", name=t("Try again")).click()
+
+    expect(page.get_by_role("status")).to_have_text(t("Ready to import"))
+    page.get_by_role("button", name=t("Import now")).click()
+    expect(page.get_by_role("status")).to_have_text(t("Imported"))
+    holding = Holding.objects.get(call_number="善101")
+    assert (holding.seals, holding.notes) == ("", "有蟲蛀")

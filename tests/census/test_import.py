@@ -221,7 +221,8 @@ def test_changed_rows_for_existing_call_numbers_are_conflicts_unless_updating(tm
         "索书号",
         "善101",
     )
-    assert [r.action for r in report.rows] == ["conflict", "unchanged", "create"]
+    assert [r.action for r in report.rows] == ["conflict", "unchanged", "refused"]
+    assert (report.counts["create"], report.counts["refused"]) == (0, 1)  # nothing is added
     assert Holding.objects.get(call_number="善101").volumes == 24
     assert not Holding.objects.filter(call_number="善003").exists()
 

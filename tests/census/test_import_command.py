@@ -63,6 +63,7 @@ def test_dry_run_exits_zero_and_writes_nothing(tmp_path, cataloguer):
             "title_juan": "史記一百三十卷",
             "holding": None,
             "changes": [],
+            "clears": [],
         }
     ]
 

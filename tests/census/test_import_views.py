@@ -122,7 +122,10 @@ def test_upload_checks_the_file_then_import_writes_it_with_history(
     assert (job.status, job.created, job.processed_rows, job.total_rows) == ("done", 2, 2, 2)
     holding = Holding.objects.get(call_number="善101")
     version = holding.history.get()
-    assert (version.history_user, version.history_change_reason) == (cataloguer, "导入 藏书.xlsx")
+    assert (version.history_user, version.history_change_reason) == (
+        cataloguer,
+        f"导入 藏书.xlsx（上传：{cataloguer}）",
+    )
     page = client.get(job.get_absolute_url()).content.decode()
     assert reverse("holding_detail", args=[holding.pk]) in page
     assert 'value="2"' in page  # the bar is full

@@ -95,6 +95,7 @@ EXPECTED: dict[tuple[str, str | None, str], tuple[int, ...]] = {
     ("census:import_status", "institution_a", "get"): (302, 200, 200, 404, 200, 200, 200, 200),
     ("census:import_status", "institution_b", "get"): (302, 404, 404, 200, 200, 200, 200, 200),
     ("census:import_run", "institution_a", "get"):    (302, 405, 405, 405, 405, 405, 405, 405),
+    ("census:import_retry", "institution_a", "get"):  (302, 405, 405, 405, 405, 405, 405, 405),
     # leaf photographs: added by the institution's cataloguers, seen by whoever sees the holding
     ("census:photo_upload", "holding_a", "get"):      (302, 200, 200, 404, 403, 403, 200, 403),
     ("census:photo_upload", "holding_b", "get"):      (302, 404, 404, 200, 403, 403, 200, 403),
@@ -492,6 +493,7 @@ PATH_KWARGS: dict[str, Callable[[object], dict]] = {
     "census:import_detail": _import_job_at,
     "census:import_status": _import_job_at,
     "census:import_run": _import_job_at,
+    "census:import_retry": _import_job_at,
     "conservation:image_upload": _plan_of,
     "conservation:compare": _plan_of,
     "conservation:archive": _plan_of,

@@ -23,6 +23,11 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True, help="username of the importing cataloguer")
         parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
         parser.add_argument("--update", action="store_true", help="update existing call numbers")
+        parser.add_argument(
+            "--clear-empty",
+            action="store_true",
+            help="when updating, an empty cell empties its field (else it is left as it is)",
+        )
         parser.add_argument("--report", type=Path, help="write the report as JSON here")
         parser.add_argument("--language", default=settings.LANGUAGE_CODE)
 
@@ -46,6 +51,7 @@ class Command(BaseCommand):
                     institution=institution,
                     by=user,
                     update_existing=options["update"],
+                    clear_empty=options["clear_empty"],
                     dry_run=options["dry_run"],
                 )
             except PermissionDenied:
