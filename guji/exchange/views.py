@@ -1,0 +1,95 @@
+"""Exports of holdings (MARC 21, CNMARC, Dublin Core) and the OAI-PMH endpoint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_safe
+
+from guji.bulk import EXPORT_INLINE_LIMIT
+from guji.exchange import dc, marc, oai
+from guji.exchange.records import describe, for_exchange
+from guji.lists import HoldingQuery
+from guji.models import Holding
+from guji.permissions import require, scope_filter
+
+
+@dataclass(frozen=True)
+class Format:
+    label: str
+    extension: str
+    content_type: str
+
+
+# URL part → what it writes. MARC binary is ISO 2709; the XML forms are MARCXML (slim).
+FORMATS = {
+    "marc21": Format("MARC 21", "mrc", "application/marc"),
+    "marc21-xml": Format("MARCXML", "xml", "application/marcxml+xml"),
+    "cnmarc": Format("CNMARC", "mrc", "application/marc"),
+    "cnmarc-xml": Format("CNMARC XML", "xml", "application/marcxml+xml"),
+    "dc": Format("Dublin Core", "xml", "application/xml"),
+}
+
+
+def _write(descriptions, fmt: str, *, single: bool) -> bytes:
+    if fmt == "dc":
+        return dc.write_one(descriptions[0]) if single else dc.write_list(descriptions)
+    flavour, _sep, xml = fmt.partition("-")
+    return (marc.write_xml if xml else marc.write_binary)(descriptions, flavour)
+
+
+def _file(content: bytes, fmt: str, stem: str) -> HttpResponse:
+    spec = FORMATS[fmt]
+    response = HttpResponse(content, content_type=f"{spec.content_type}; charset=utf-8")
+    filename = f"{stem}-{fmt.partition('-')[0]}.{spec.extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_safe
+def holding_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    if fmt not in FORMATS:
+        raise Http404
+    holding = get_object_or_404(for_exchange(Holding.objects.visible_to(request.user)), pk=pk)
+    require(request.user, "export", holding)
+    content = _write([describe(holding)], fmt, single=True)
+    return _file(content, fmt, holding.census_number or f"holding-{holding.pk}")
+
+
+@require_safe
+def list_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The holding list as filtered (its own query string), up to EXPORT_INLINE_LIMIT rows."""
+    if fmt not in FORMATS:
+        raise Http404
+    query = HoldingQuery.from_params(request.user, request.GET)
+    holdings = query.queryset(request.user).filter(
+        scope_filter(request.user, "export", "institution")
+    )
+    ids = list(holdings.values_list("pk", flat=True)[: EXPORT_INLINE_LIMIT + 1])
+    if len(ids) > EXPORT_INLINE_LIMIT:
+        messages.error(
+            request,
+            _("More than %(n)s records: narrow the list to export it.")
+            % {"n": EXPORT_INLINE_LIMIT},
+        )
+        return redirect("holding_list")
+    found = {h.pk: h for h in for_exchange(Holding.objects.filter(pk__in=ids))}
+    content = _write([describe(found[pk]) for pk in ids], fmt, single=False)  # the list's order
+    return _file(content, fmt, "holdings-" + timezone.localtime().strftime("%Y%m%d-%H%M"))
+
+
+@login_not_required  # harvesters are anonymous: the endpoint shows registered holdings only
+@csrf_exempt  # OAI-PMH allows POST (form-encoded) from any harvester; nothing is written
+@require_http_methods(["GET", "HEAD", "POST"])
+def oai_pmh(request: HttpRequest) -> HttpResponse:
+    params = request.POST if request.method == "POST" else request.GET
+    base_url = request.build_absolute_uri(request.path)
+    content = oai.respond(params, base_url=base_url)
+    return HttpResponse(content, content_type="text/xml; charset=utf-8")
