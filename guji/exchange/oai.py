@@ -185,8 +185,10 @@ class ListQuery:
         set_spec = args.get("set", "")
         if set_spec and not set_spec.startswith(SET_PREFIX):
             raise OAIError("noRecordsMatch", f"No set {set_spec!r}.")
-        # A harvest fixes its end when it starts: later changes wait for the next harvest.
-        return cls(verb, prefix, start, min(end, now) if end else now, set_spec)
+        # A harvest fixes its end when it starts (the end of the current second, so a harvest
+        # from this responseDate repeats rather than misses what changes in it).
+        limit = now + timedelta(seconds=1)
+        return cls(verb, prefix, start, min(end, limit) if end else limit, set_spec)
 
 
 def _arguments(params: QueryDict) -> dict[str, str]:
