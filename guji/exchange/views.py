@@ -1,4 +1,5 @@
-"""Exports of holdings (MARC 21, CNMARC, Dublin Core) and the OAI-PMH endpoint."""
+"""Exports of holdings (MARC 21, CNMARC, Dublin Core), the OAI-PMH endpoint, IIIF manifests
+and the image viewer."""
 
 from __future__ import annotations
 
@@ -7,18 +8,22 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from guji import registry
 from guji.bulk import EXPORT_INLINE_LIMIT
-from guji.exchange import dc, marc, oai
+from guji.exchange import dc, iiif, marc, oai
 from guji.exchange.records import describe, for_exchange
 from guji.lists import HoldingQuery
 from guji.models import Holding
 from guji.permissions import require, scope_filter
+
+IIIF_CONTENT_TYPE = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
 
 
 @dataclass(frozen=True)
@@ -93,3 +98,46 @@ def oai_pmh(request: HttpRequest) -> HttpResponse:
     base_url = request.build_absolute_uri(request.path)
     content = oai.respond(params, base_url=base_url)
     return HttpResponse(content, content_type="text/xml; charset=utf-8")
+
+
+# --- images for viewers ------------------------------------------------------------------------
+
+
+def _image_sets(request: HttpRequest, pk: int) -> tuple[Holding, list[registry.ImageSet]]:
+    holding = get_object_or_404(
+        Holding.objects.visible_to(request.user).select_related("institution", "binding"), pk=pk
+    )
+    return holding, registry.image_sets(request.user, holding)
+
+
+@require_safe
+def manifest(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    """The IIIF Presentation 3 manifest of one image set of a holding."""
+    holding, sets = _image_sets(request, pk)
+    chosen = next((s for s in sets if s.key == key), None)
+    if chosen is None:
+        raise Http404
+    text = iiif.manifest(
+        holding,
+        chosen,
+        manifest_url=request.build_absolute_uri(),
+        absolute=request.build_absolute_uri,
+    )
+    return HttpResponse(text, content_type=IIIF_CONTENT_TYPE)
+
+
+@require_safe
+def viewer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The project's IIIF viewer (TIFY, vendored) on one of the holding's image sets."""
+    holding, sets = _image_sets(request, pk)
+    chosen = next((s for s in sets if s.key == request.GET.get("set")), sets[0] if sets else None)
+    context = {
+        "holding": holding,
+        "sets": sets,
+        "chosen": chosen,
+        "viewer_language": "zh" if translation.get_language().startswith("zh") else "en",
+        "manifest_url": reverse("exchange:manifest", args=[holding.pk, chosen.key])
+        if chosen
+        else "",
+    }
+    return render(request, "exchange/viewer.html", context)
