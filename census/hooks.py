@@ -15,6 +15,36 @@ def _photos_panel(request, holding) -> dict:
     }
 
 
+def _leaf_photo_sets(user, holding) -> list[registry.ImageSet]:
+    """The leaf photographs for image viewers, served by census:photo (who sees the holding
+    sees them, as on its page)."""
+    from guji.files.images import VARIANTS, derivative_size
+
+    if not can(user, "view", holding):
+        return []
+    images = []
+    for photo in holding.leaf_photos.all():
+        jpeg = photo.content_type == "image/jpeg"
+        sizes = {
+            name: derivative_size(photo.width, photo.height, VARIANTS[name].side, jpeg=jpeg)
+            for name in ("thumbnail", "preview")
+        }
+        label = photo.get_kind_display() + (f" · {photo.caption}" if photo.caption else "")
+        images.append(
+            registry.ViewerImage(
+                key=f"photo-{photo.pk}",
+                label=label,
+                width=photo.width,
+                height=photo.height,
+                urls={name: reverse("census:photo", args=[photo.pk, name]) for name in sizes},
+                sizes=sizes,
+            )
+        )
+    if not images:
+        return []
+    return [registry.ImageSet("leaf-photos", _("Leaf photographs"), images, order=10)]
+
+
 def _census_panel(request, holding) -> dict:
     from census.templatetags.census_workflow import census_panel
 
@@ -147,6 +177,7 @@ def register() -> None:
         registry.HoldingPanel("leaf_photos", "census/includes/photos_panel.html", _photos_panel, 20)
     )
     registry.register_timeline_source("census", _timeline)
+    registry.register_image_source("census", _leaf_photo_sets)
     registry.register_urls("census/", "census.urls")
     registry.register_correction(
         lambda holding: reverse("census:holding_correction", args=[holding.pk])

@@ -1,5 +1,6 @@
 """The repair base's parts of the core's pages, registered in ``ConservationConfig.ready()``."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from guji import registry
@@ -27,6 +28,48 @@ def _panel(request, holding) -> dict:
         "may_plan": can(user, "plan", holding),
         "may_request": can(user, "catalogue", holding),
     }
+
+
+def _repair_image_sets(user, holding) -> list[registry.ImageSet]:
+    """Each repair plan's photographs, one set per kind (before, during, after …), for image
+    viewers; served by conservation:image to whoever may see them there."""
+    from conservation.images import VARIANTS
+    from conservation.models import RepairImage
+    from guji.files.images import derivative_size
+
+    images = (
+        RepairImage.objects.visible_to(user)
+        .filter(plan__holding=holding)
+        .order_by("plan_id", "kind", "volume", "leaf", "id")
+    )
+    kinds = dict(RepairImage.Kind.choices)
+    order = list(kinds)
+    sets: dict[tuple[int, str], list[registry.ViewerImage]] = {}
+    for image in images:
+        jpeg = image.content_type == "image/jpeg"
+        sizes = {
+            name: derivative_size(image.width, image.height, VARIANTS[name].side, jpeg=jpeg)
+            for name in ("thumbnail", "preview", "large")
+        }
+        sets.setdefault((image.plan_id, image.kind), []).append(
+            registry.ViewerImage(
+                key=f"image-{image.pk}",
+                label=image.caption or str(image),
+                width=image.width,
+                height=image.height,
+                urls={n: reverse("conservation:image", args=[image.pk, n]) for n in sizes},
+                sizes=sizes,
+            )
+        )
+    return [
+        registry.ImageSet(
+            key=f"repair-{plan_id}-{kind}",
+            label=_("Repair plan #%(plan)s · %(set)s") % {"plan": plan_id, "set": kinds[kind]},
+            images=found,
+            order=20 + order.index(kind),
+        )
+        for (plan_id, kind), found in sets.items()
+    ]
 
 
 def _home(request) -> dict | None:
@@ -74,5 +117,6 @@ def register() -> None:
         registry.HomeSection("repair_base", "conservation/includes/my_work.html", _home, 20)
     )
     registry.register_timeline_source("conservation", _timeline)
+    registry.register_image_source("conservation", _repair_image_sets)
     registry.register_demo(registry.DemoPart("conservation", _demo, after=("census", "grades")))
     registry.register_urls("conservation/", "conservation.urls")

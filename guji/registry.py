@@ -34,13 +34,16 @@ __all__ = [
     "DemoPart",
     "HoldingPanel",
     "HomeSection",
+    "ImageSet",
     "NavEntry",
+    "ViewerImage",
     "bulk_actions",
     "correction_url",
     "demo_parts",
     "field_notes",
     "holding_panels",
     "home_sections",
+    "image_sets",
     "nav_entries",
     "provider",
     "register_bulk_action",
@@ -49,6 +52,7 @@ __all__ = [
     "register_field_notes",
     "register_holding_panel",
     "register_home_section",
+    "register_image_source",
     "register_nav",
     "register_provider",
     "register_status_link",
@@ -134,6 +138,33 @@ class BulkAction:
     field_label: Any = ""
 
 
+@dataclass(frozen=True)
+class ViewerImage:
+    """One photograph for an image viewer (IIIF): its upright size and where each size is served.
+
+    ``urls`` maps a size name ("thumbnail", "preview", "original" …) to the URL of a view that
+    checks permission; ``sizes`` gives the pixel size served there.
+    """
+
+    key: str  # unique within its set
+    label: str
+    width: int
+    height: int
+    urls: dict[str, str]
+    sizes: dict[str, tuple[int, int]]
+    content_type: str = "image/jpeg"  # of every size but "original"
+
+
+@dataclass(frozen=True)
+class ImageSet:
+    """Photographs of a holding shown together: its leaf photographs, a repair's before set …"""
+
+    key: str  # unique for the holding, a slug: "leaf-photos", "repair-12-before"
+    label: str
+    images: list[ViewerImage]
+    order: int = 100
+
+
 _bulk: dict[str, BulkAction] = {}
 _nav: dict[str, NavEntry] = {}
 _panels: dict[str, HoldingPanel] = {}
@@ -143,6 +174,7 @@ _demo: dict[str, DemoPart] = {}
 _providers: dict[str, Callable[..., Any]] = {}
 _urls: dict[str, str] = {}
 _correction: list[Callable[[Any], str]] = []
+_image_sources: dict[str, Callable[[Any, Any], list[ImageSet]]] = {}
 
 
 def register_bulk_action(action: BulkAction) -> None:
@@ -215,6 +247,16 @@ def register_provider(key: str, fn: Callable[..., Any]) -> None:
 def provider(key: str) -> Callable[..., Any] | None:
     """The function registered under ``key``, or None when no installed app offers it."""
     return _providers.get(key)
+
+
+def register_image_source(key: str, source: Callable[[Any, Any], list[ImageSet]]) -> None:
+    """``source(user, holding)`` returns the holding's image sets the user may see."""
+    _image_sources[key] = source
+
+
+def image_sets(user, holding) -> list[ImageSet]:
+    sets = [s for _key, source in sorted(_image_sources.items()) for s in source(user, holding)]
+    return sorted(sets, key=lambda s: s.order)
 
 
 def register_urls(prefix: str, module: str) -> None:

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "axes",
     "guji.files",
     "guji.protection",
+    "guji.exchange",
     "census",
     "conservation",
     "environment",
@@ -189,6 +190,13 @@ GUJI_SENDFILE_HEADER = env_str("GUJI_SENDFILE_HEADER", "")
 if GUJI_SENDFILE_HEADER not in ("", "X-Accel-Redirect", "X-Sendfile"):
     raise ImproperlyConfigured("GUJI_SENDFILE_HEADER: X-Accel-Redirect, X-Sendfile or empty.")
 GUJI_SENDFILE_PREFIX = env_str("GUJI_SENDFILE_PREFIX", "/protected-media/")
+
+# Catalogue exchange (guji.exchange): the OAI-PMH repository harvesters see. The identifier is a
+# domain name the city controls; record identifiers are oai:<identifier>:<holding id>.
+GUJI_OAI_REPOSITORY_IDENTIFIER = env_str("GUJI_OAI_REPOSITORY_IDENTIFIER", "guji.example.org")
+GUJI_OAI_REPOSITORY_NAME = env_str("GUJI_OAI_REPOSITORY_NAME", "古籍普查登记目录")
+GUJI_OAI_ADMIN_EMAIL = env_str("GUJI_OAI_ADMIN_EMAIL", "guji@localhost")
+GUJI_OAI_PAGE_SIZE = env_int("GUJI_OAI_PAGE_SIZE", 100)  # records per ListRecords response
 
 # Audit trail: reasons are sentences, not 100-character labels.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

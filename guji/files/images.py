@@ -14,6 +14,7 @@ derivatives, and a derivative is made only when it is not there yet.
 
 import hashlib
 import io
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -232,6 +233,29 @@ def derivative(data: bytes, longest_side: int) -> bytes:
         out = io.BytesIO()
         image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
         return out.getvalue()
+
+
+def derivative_size(width: int, height: int, longest_side: int, *, jpeg: bool) -> tuple[int, int]:
+    """The pixel size ``derivative`` gives an upright ``width`` × ``height`` image, without
+    opening it (for image viewers that must be told sizes): Pillow's JPEG draft scale, then
+    ``thumbnail``'s rounding, as in Pillow 12."""
+    if jpeg:
+        scale = min(width // longest_side, height // longest_side)
+        step = next((s for s in (8, 4, 2) if scale >= s), 1)
+        width, height = -(-width // step), -(-height // step)
+    if width <= longest_side and height <= longest_side:
+        return width, height
+    aspect = width / height
+    x = y = longest_side
+
+    def nearest(number: float, key) -> int:
+        return max(min(math.floor(number), math.ceil(number), key=key), 1)
+
+    if x / y >= aspect:
+        x = nearest(y * aspect, key=lambda n: abs(aspect - n / y))
+    else:
+        y = nearest(x / aspect, key=lambda n: 0 if n == 0 else abs(aspect - x / n))
+    return x, y
 
 
 def _as_rgb(image: Image.Image) -> Image.Image:

@@ -106,6 +106,17 @@ EXPECTED: dict[tuple[str, str | None, str], tuple[int, ...]] = {
     ("census:catalogue", None, "get"):                (302, 200, 200, 200, 200, 200, 200, 200),
     ("census:catalogue_job", "institution_a", "get"): (302, 200, 404, 404, 404, 404, 404, 404),
     ("census:catalogue_download", "institution_a", "get"): (302, 200, 404, 404, 404, 404, 404, 404),
+    # catalogue exchange: OAI-PMH is for anonymous harvesters (registered holdings only);
+    # MARC/Dublin Core downloads and the IIIF manifests and viewer go with seeing the holding
+    ("exchange:oai", None, "get"):                    (200, 200, 200, 200, 200, 200, 200, 200),
+    ("exchange:oai", None, "post"):                   (200, 200, 200, 200, 200, 200, 200, 200),
+    ("exchange:list_export", "institution_a", "get"): (302, 200, 200, 200, 200, 200, 200, 200),
+    ("exchange:holding_export", "holding_a", "get"):  (302, 200, 200, 404, 200, 200, 200, 200),
+    ("exchange:holding_export", "holding_b", "get"):  (302, 404, 404, 200, 200, 200, 200, 200),
+    ("exchange:manifest", "holding_a", "get"):        (302, 200, 200, 404, 200, 200, 200, 200),
+    ("exchange:manifest", "holding_b", "get"):        (302, 404, 404, 200, 200, 200, 200, 200),
+    ("exchange:viewer", "holding_a", "get"):          (302, 200, 200, 404, 200, 200, 200, 200),
+    ("exchange:viewer", "holding_b", "get"):          (302, 404, 404, 200, 200, 200, 200, 200),
     # storage environment: rooms seen with the institution; limits, placements, uploads and
     # acknowledgements by its manager; the ingest endpoint answers to a sensor token, not a login
     ("environment:room_list", None, "get"):           (302, 200, 200, 200, 200, 200, 200, 200),
@@ -453,6 +464,12 @@ def _archive_of(holding) -> dict:
     return {"pk": job.pk}
 
 
+def _manifest_of(holding) -> dict:
+    """The leaf-photograph manifest of ``holding`` (one photograph made inside the test)."""
+    _photo_of(holding)
+    return {"pk": holding.pk, "key": "leaf-photos"}
+
+
 def _pk_of(make: str) -> Callable[[object], dict]:
     """A row made by ``tests.protection.factories.<make>(target)``, inside the test."""
 
@@ -470,6 +487,9 @@ PATH_KWARGS: dict[str, Callable[[object], dict]] = {
     "holding_restore": _deleted_draft_at,
     "saved_search_delete": _saved_search_of_someone_else,
     "census:photo": _photo_of,
+    "exchange:list_export": lambda _institution: {"fmt": "marc21-xml"},
+    "exchange:holding_export": lambda holding: {"pk": holding.pk, "fmt": "cnmarc"},
+    "exchange:manifest": _manifest_of,
     "environment:room_detail": _room_at,
     "environment:room_data": _room_at,
     "environment:room_excursions": _room_at,

@@ -130,3 +130,17 @@ def test_the_derivative_task_makes_them_in_a_worker(settings, tmp_path):
     assert sorted(p.name for p in (tmp_path / original).parent.iterdir()) == sorted(
         n.rsplit("/", 1)[1] for n in [original, *names.values()]
     )
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+@pytest.mark.parametrize(
+    "size", [(4000, 3000), (3001, 4999), (1700, 1601), (1600, 900), (300, 200), (2411, 1617)]
+)
+def test_derivative_size_is_the_size_of_the_derivative_made(fmt, size):
+    from guji.files.images import derivative, derivative_size
+
+    buf = io.BytesIO()
+    Image.new("RGB", size, (200, 180, 150)).save(buf, fmt)
+    for side in (240, 1600):
+        with Image.open(io.BytesIO(derivative(buf.getvalue(), side))) as made:
+            assert derivative_size(*size, side, jpeg=fmt == "JPEG") == made.size
