@@ -92,7 +92,27 @@ def _demo() -> dict:
     return load()
 
 
+def damage_levels(holdings) -> list[tuple[str, int]]:
+    """Holdings among ``holdings`` by current damage level, worst first: [(level name, n)].
+
+    The ``damage_levels`` provider (graded protection's statistics and the period report read
+    it); holdings never assessed are left out. One grouped query.
+    """
+    from django.db.models import Count
+
+    from conservation.models import HoldingDamage
+
+    rows = (
+        HoldingDamage.objects.filter(holding__in=holdings)
+        .values("level", "level_name")
+        .annotate(n=Count("pk"))
+        .order_by("level", "level_name")
+    )
+    return [(r["level_name"] or str(_("Not graded")), r["n"]) for r in rows]
+
+
 def register() -> None:
+    registry.register_provider("damage_levels", damage_levels)
     for entry in (
         registry.NavEntry(
             "repair_queue",

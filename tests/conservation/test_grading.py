@@ -333,3 +333,27 @@ def test_only_assessors_may_assess():
 
     with pytest.raises(PermissionDenied):
         create_assessment(holding, findings=[], by=cataloguer)
+
+
+@pytest.mark.django_db
+def test_the_damage_levels_provider_counts_holdings_by_current_level(conservator):
+    from guji import registry
+    from guji.models import Holding
+
+    dat = DamageScheme.objects.get(code=DAT)
+    queshun = DamageType.objects.get(code="queshun")
+    worst, worst_too, light, never = (make_holding() for _ in range(4))
+    for holding, pct in ((worst, 45), (worst_too, 50), (light, 10)):
+        create_assessment(
+            holding,
+            scheme=dat,
+            findings=[{"damage_type": queshun, "area_pct": Decimal(pct)}],
+            by=conservator,
+        )
+    names = {n: current_damage(h).name for n, h in ((1, worst), (3, light))}
+
+    chosen = Holding.objects.filter(pk__in=[worst.pk, worst_too.pk, light.pk, never.pk])
+    levels = registry.provider("damage_levels")(chosen)
+
+    # Worst first; the holding nobody assessed is not counted.
+    assert levels == [(names[1], 2), (names[3], 1)]
