@@ -26,6 +26,7 @@ from census.models import (
 )
 from census.review import SNAPSHOT_FIELDS, snapshot
 from guji.cataloguing import Statement, catalogue_form, parse_statements, search_key
+from guji.concurrency import check_version
 from guji.history import delete_audited, required_reason, save_audited
 from guji.models import Binding, Holding, Institution, SibuClass, User
 from guji.permissions import require
@@ -72,11 +73,16 @@ def update_campaign(
     participants: Mapping[Institution, int],
     by: User,
     reason: str,
+    expected_version: int | None = None,
 ) -> Campaign:
-    """Change a campaign's period, description, open state or institutions."""
+    """Change a campaign's period, description, open state or institutions.
+
+    ``expected_version`` is the version the editor read (``guji.concurrency``).
+    """
     _require_centre_admin(by)
     reason = required_reason(reason, _("Say why you are making this change."), "reason_required")
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    check_version(campaign, expected_version)
     allowed = {"name", "starts_on", "ends_on", "description", "is_open"}
     if unknown := set(data) - allowed:
         raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
@@ -205,7 +211,11 @@ def _open_campaigns(institution_ids: set[int]) -> dict[int, int]:
 # --- review -------------------------------------------------------------------------------
 
 
-def _lock_for_review(entry: CensusEntry, *, by: User) -> tuple[CensusEntry, Holding, ReviewRound]:
+def _lock_for_review(
+    entry: CensusEntry, *, by: User, expected_version: int | None = None
+) -> tuple[CensusEntry, Holding, ReviewRound]:
+    """Lock an entry under review; ``expected_version`` is the holding's version the reviewer
+    read: a decision on a record that changed since is refused (``guji.concurrency``)."""
     require(by, "review", entry)
     entry = CensusEntry.objects.select_for_update().get(pk=entry.pk)
     holding = (
@@ -213,6 +223,7 @@ def _lock_for_review(entry: CensusEntry, *, by: User) -> tuple[CensusEntry, Hold
         .select_related("institution")
         .get(pk=entry.holding_id)
     )
+    check_version(holding, expected_version)
     if holding.status != Holding.Status.SUBMITTED:
         raise ValidationError(
             _("Only a submitted entry can be reviewed; %(record)s is %(status)s.")
@@ -242,9 +253,11 @@ def allocate_census_number(institution: Institution) -> str:
 
 
 @transaction.atomic
-def accept_entry(entry: CensusEntry, *, by: User, comment: str = "") -> Holding:
+def accept_entry(
+    entry: CensusEntry, *, by: User, comment: str = "", expected_version: int | None = None
+) -> Holding:
     """Register the record, lock it and give it its census number (kept if it has one)."""
-    entry, holding, round_ = _lock_for_review(entry, by=by)
+    entry, holding, round_ = _lock_for_review(entry, by=by, expected_version=expected_version)
     comment = (comment or "").strip()
     now = timezone.now()
     fields = ["status", "updated_at"]
@@ -266,10 +279,15 @@ def accept_entry(entry: CensusEntry, *, by: User, comment: str = "") -> Holding:
 
 @transaction.atomic
 def return_entry(
-    entry: CensusEntry, *, by: User, comment: str, field_comments: Mapping[str, str] | None = None
+    entry: CensusEntry,
+    *,
+    by: User,
+    comment: str,
+    field_comments: Mapping[str, str] | None = None,
+    expected_version: int | None = None,
 ) -> CensusEntry:
     """Send the record back to its cataloguer with a comment and comments on named fields."""
-    entry, holding, round_ = _lock_for_review(entry, by=by)
+    entry, holding, round_ = _lock_for_review(entry, by=by, expected_version=expected_version)
     comment = (comment or "").strip()
     notes = {k: v.strip() for k, v in (field_comments or {}).items() if v and v.strip()}
     if unknown := set(notes) - set(SNAPSHOT_FIELDS):
@@ -347,13 +365,18 @@ def request_correction(
     statements: Sequence[Statement] | None = None,
     by: User,
     reason: str,
+    expected_version: int | None = None,
 ) -> CorrectionRequest:
-    """Propose changes to a registered (locked) record; nothing changes until a reviewer accepts."""
+    """Propose changes to a registered (locked) record; nothing changes until a reviewer accepts.
+
+    ``expected_version`` is the record's version the requester read (``guji.concurrency``).
+    """
     require(by, "catalogue", holding)
     reason = required_reason(reason, _("Say why the record needs correcting."), "reason_required")
     if unknown := set(data) - set(EDITABLE_FIELDS):
         raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
     holding = Holding.objects.select_for_update().get(pk=holding.pk)
+    check_version(holding, expected_version)
     if holding.status != Holding.Status.REGISTERED:
         raise ValidationError(
             _("Only a registered record needs a correction request; edit this one directly."),
@@ -401,9 +424,16 @@ def request_correction(
     return correction
 
 
-def _lock_pending(correction: CorrectionRequest, *, by: User) -> CorrectionRequest:
+def _lock_pending(
+    correction: CorrectionRequest, *, by: User, expected_version: int | None = None
+) -> CorrectionRequest:
+    """Lock a pending request; ``expected_version`` is the version of the record the reviewer
+    read: a decision on a record that changed since is refused (``guji.concurrency``)."""
     require(by, "review", correction)
     correction = CorrectionRequest.objects.select_for_update().get(pk=correction.pk)
+    if expected_version not in (None, ""):
+        holding = Holding.objects.select_for_update().get(pk=correction.holding_id)
+        check_version(holding, expected_version)
     if correction.status != CorrectionRequest.Status.PENDING:
         raise ValidationError(
             _("This correction request was already %(status)s.")
@@ -414,9 +444,15 @@ def _lock_pending(correction: CorrectionRequest, *, by: User) -> CorrectionReque
 
 
 @transaction.atomic
-def accept_correction(correction: CorrectionRequest, *, by: User, reason: str = "") -> Holding:
+def accept_correction(
+    correction: CorrectionRequest,
+    *,
+    by: User,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Holding:
     """Apply the requested changes to the locked record, in the reviewer's name."""
-    correction = _lock_pending(correction, by=by)
+    correction = _lock_pending(correction, by=by, expected_version=expected_version)
     changes = dict(correction.changes)
     authors = changes.pop("authors", None)
     data = {}
@@ -443,8 +479,14 @@ def accept_correction(correction: CorrectionRequest, *, by: User, reason: str = 
 
 
 @transaction.atomic
-def refuse_correction(correction: CorrectionRequest, *, by: User, reason: str) -> CorrectionRequest:
-    correction = _lock_pending(correction, by=by)
+def refuse_correction(
+    correction: CorrectionRequest,
+    *,
+    by: User,
+    reason: str,
+    expected_version: int | None = None,
+) -> CorrectionRequest:
+    correction = _lock_pending(correction, by=by, expected_version=expected_version)
     reason = required_reason(reason, _("Say why the correction is refused."), "reason_required")
     _decide(correction, CorrectionRequest.Status.REFUSED, by=by, reason=reason)
     return correction
