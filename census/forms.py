@@ -224,6 +224,17 @@ class LeafPhotoForm(forms.Form):
         label=_("Note for the record (optional)"), max_length=500, required=False
     )
 
+    def clean_photos(self):
+        files = self.cleaned_data["photos"]
+        limit = settings.GUJI_MAX_PHOTOS_PER_UPLOAD
+        if len(files) > limit:
+            raise forms.ValidationError(
+                _("At most %(limit)d photographs at a time; you chose %(n)d.")
+                % {"limit": limit, "n": len(files)},
+                code="too_many_files",
+            )
+        return files
+
 
 class LeafPhotoDeleteForm(forms.Form):
     reason = forms.CharField(label=_("Why remove it"), max_length=500)

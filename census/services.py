@@ -24,6 +24,7 @@ from census.models import (
     Participation,
     ReviewRound,
 )
+from census.photos import snapshot_photos
 from census.review import SNAPSHOT_FIELDS, snapshot
 from guji.cataloguing import Statement, catalogue_form, parse_statements, search_key
 from guji.concurrency import check_version
@@ -188,6 +189,7 @@ def submit_entries(holdings: Iterable[Holding], *, by: User, reason: str = "") -
             snapshot=snapshot(holding),
         )
         save_audited(round_, by=by, reason=history_reason)
+        snapshot_photos(round_, holding, by=by, reason=history_reason)
         holding.status = Holding.Status.SUBMITTED
         save_audited(holding, by=by, reason=history_reason, fields=["status", "updated_at"])
         out.append(entry)

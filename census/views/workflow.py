@@ -32,7 +32,7 @@ from census.forms import (
     ReviewForm,
     SubmitForm,
 )
-from census.models import CensusEntry, CorrectionRequest, LeafPhoto, ReviewRound
+from census.models import CensusEntry, CorrectionRequest, ReviewRound
 from census.review import (
     AGE_BUCKETS,
     age_bucket,
@@ -394,7 +394,8 @@ def holding_review(request: HttpRequest, pk: int) -> HttpResponse:
         "diff": diff,
         "fields": fields,
         "form": form,
-        "photos": list(LeafPhoto.objects.filter(holding=holding)),
+        # The photographs as submitted in this round; between rounds, the record's own.
+        "photos": list(current.photos.all() if current else holding.leaf_photos.all()),
         "duplicates": likely_duplicates([holding]).get(holding.pk, []),
         "age": timezone.now() - current.submitted_at if current else None,
         "stale": stale,
