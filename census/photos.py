@@ -91,6 +91,14 @@ def add_leaf_photos(
     holding = _lock(holding, by=by, correction=correction)
     if kind not in LeafPhoto.Kind.values:
         raise ValidationError(_("Choose what the photograph shows."), code="kind")
+    verified = verify_uploads(uploads)
+    entries, already = new_photos(holding, verified, kind=kind, caption=caption)
+    photos = [attach_stored(holding, entry, by=by, reason=reason) for entry in entries]
+    return AddedPhotos(photos, already)
+
+
+def verify_uploads(uploads: Sequence[UploadedFile]) -> list[VerifiedImage]:
+    """Every upload verified, or one ValidationError naming each refused file."""
     verified, problems = [], []
     for upload in uploads:
         try:
@@ -101,33 +109,57 @@ def add_leaf_photos(
         raise ValidationError(problems)
     if not verified:
         raise ValidationError(_("Choose at least one photograph."), code="no_file")
+    return verified
+
+
+def new_photos(
+    holding: Holding, verified: Sequence[VerifiedImage], *, kind: str, caption: str
+) -> tuple[list[dict], list[str]]:
+    """Store the files the holding does not have yet; return their photographs-to-be (plain
+    values, as a correction request keeps them) and the names of the files it already has."""
+    if kind not in LeafPhoto.Kind.values:
+        raise ValidationError(_("Choose what the photograph shows."), code="kind")
     had = set(LeafPhoto.objects.filter(holding=holding).values_list("sha256", flat=True))
-    photos, already = [], []
+    entries, already = [], []
     for image in verified:
         if image.sha256 in had:
             already.append(image.name)
             continue
         had.add(image.sha256)
-        paths = store_image(image)
-        photo = LeafPhoto(
-            holding=holding,
-            institution_id=holding.institution_id,
-            kind=kind,
-            caption=caption.strip(),
-            sha256=image.sha256,
-            content_type=image.content_type,
-            width=image.width,
-            height=image.height,
-            uploaded_by=by,
-            **paths,
+        entries.append(
+            {
+                "name": image.name,
+                "kind": kind,
+                "caption": caption.strip(),
+                "sha256": image.sha256,
+                "content_type": image.content_type,
+                "width": image.width,
+                "height": image.height,
+                **store_image(image),
+            }
         )
-        save_audited(
-            photo,
-            by=by,
-            reason=reason or _("Leaf photograph added: %(file)s") % {"file": image.name},
-        )
-        photos.append(photo)
-    return AddedPhotos(photos, already)
+    return entries, already
+
+
+def attach_stored(
+    holding: Holding, entry: dict, *, by: User, reason: str, uploaded_by: User | None = None
+) -> LeafPhoto:
+    """Save one photograph whose files are stored (``new_photos``); the caller holds the lock.
+
+    ``by`` acts (history); ``uploaded_by`` took the photograph, when someone else did.
+    """
+    photo = LeafPhoto(
+        holding=holding,
+        institution_id=holding.institution_id,
+        uploaded_by=uploaded_by or by,
+        **{name: value for name, value in entry.items() if name != "name"},
+    )
+    save_audited(
+        photo,
+        by=by,
+        reason=reason or _("Leaf photograph added: %(file)s") % {"file": entry["name"]},
+    )
+    return photo
 
 
 @transaction.atomic

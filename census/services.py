@@ -14,17 +14,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from census import notices
+from census import notices, photos
 from census.models import (
     Campaign,
     CensusCounter,
     CensusEntry,
     CorrectionRequest,
     FieldComment,
+    LeafPhoto,
     Participation,
     ReviewRound,
 )
-from census.photos import snapshot_photos
 from census.review import SNAPSHOT_FIELDS, snapshot
 from guji.cataloguing import Statement, catalogue_form, parse_statements, search_key
 from guji.concurrency import check_version
@@ -189,7 +189,7 @@ def submit_entries(holdings: Iterable[Holding], *, by: User, reason: str = "") -
             snapshot=snapshot(holding),
         )
         save_audited(round_, by=by, reason=history_reason)
-        snapshot_photos(round_, holding, by=by, reason=history_reason)
+        photos.snapshot_photos(round_, holding, by=by, reason=history_reason)
         holding.status = Holding.Status.SUBMITTED
         save_audited(holding, by=by, reason=history_reason, fields=["status", "updated_at"])
         out.append(entry)
@@ -379,18 +379,7 @@ def request_correction(
         raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
     holding = Holding.objects.select_for_update().get(pk=holding.pk)
     check_version(holding, expected_version)
-    if holding.status != Holding.Status.REGISTERED:
-        raise ValidationError(
-            _("Only a registered record needs a correction request; edit this one directly."),
-            code="not_registered",
-        )
-    if CorrectionRequest.objects.filter(
-        holding=holding, status=CorrectionRequest.Status.PENDING
-    ).exists():
-        raise ValidationError(
-            _("A correction request for this record is already waiting for review."),
-            code="already_pending",
-        )
+    _check_correctable(holding)
     changes, previous = {}, {}
     for name, value in data.items():
         old = getattr(holding, f"{name}_id" if name in _RELATED else name)
@@ -426,6 +415,92 @@ def request_correction(
     return correction
 
 
+PHOTO_CHANGES = ("photos_add", "photos_remove")
+
+
+@transaction.atomic
+def request_photo_correction(
+    holding: Holding,
+    *,
+    uploads: Sequence = (),
+    kind: str = "",
+    caption: str = "",
+    remove: Sequence[LeafPhoto] = (),
+    by: User,
+    reason: str,
+) -> CorrectionRequest:
+    """Propose adding or removing photographs of a registered record; a reviewer decides.
+
+    The files to add are verified and stored now (their thumbnails made by the worker), and
+    become photographs of the record only when the request is accepted.
+    """
+    require(by, "catalogue", holding)
+    reason = required_reason(reason, _("Say why the record needs correcting."), "reason_required")
+    holding = Holding.objects.select_for_update().get(pk=holding.pk)
+    _check_correctable(holding)
+    changes: dict[str, list] = {}
+    if uploads:
+        entries, already = photos.new_photos(
+            holding, photos.verify_uploads(uploads), kind=kind, caption=caption
+        )
+        if already and not entries:
+            raise ValidationError(
+                _("%(files)s: already photographs of this record.") % {"files": "、".join(already)},
+                code="no_change",
+            )
+        changes["photos_add"] = entries
+    if remove:
+        if any(p.holding_id != holding.pk for p in remove):
+            raise ValueError("A photograph of another record")
+        changes["photos_remove"] = [
+            {"id": p.pk, "sha256": p.sha256, "label": _photo_label(p)} for p in remove
+        ]
+    if not changes:
+        raise ValidationError(_("Choose at least one photograph."), code="no_file")
+    correction = CorrectionRequest(
+        holding=holding,
+        institution_id=holding.institution_id,
+        changes=changes,
+        previous={},
+        reason=reason,
+        requested_by=by,
+    )
+    save_audited(correction, by=by, reason=reason)
+    notices.correction_requested(correction, by=by)
+    return correction
+
+
+def _photo_label(photo: LeafPhoto) -> str:
+    return f"{photo.get_kind_display()}{'：' + photo.caption if photo.caption else ''}"
+
+
+def _check_correctable(holding: Holding) -> None:
+    if holding.status != Holding.Status.REGISTERED:
+        raise ValidationError(
+            _("Only a registered record needs a correction request; edit this one directly."),
+            code="not_registered",
+        )
+    if CorrectionRequest.objects.filter(
+        holding=holding, status=CorrectionRequest.Status.PENDING
+    ).exists():
+        raise ValidationError(
+            _("A correction request for this record is already waiting for review."),
+            code="already_pending",
+        )
+
+
+def _apply_photo_changes(
+    holding: Holding, changes: Mapping[str, list], *, by: User, reason: str, requester: User
+) -> None:
+    for entry in changes.get("photos_add", []):
+        if not LeafPhoto.objects.filter(holding=holding, sha256=entry["sha256"]).exists():
+            photos.attach_stored(holding, entry, by=by, reason=reason, uploaded_by=requester)
+    for gone in changes.get("photos_remove", []):
+        photo = LeafPhoto.objects.filter(pk=gone["id"], holding=holding).first()
+        if photo is not None:
+            photos.delete_leaf_photo(photo, by=by, reason=reason, correction=True)
+
+
 def _lock_pending(
     correction: CorrectionRequest, *, by: User, expected_version: int | None = None
 ) -> CorrectionRequest:
@@ -456,6 +531,7 @@ def accept_correction(
     """Apply the requested changes to the locked record, in the reviewer's name."""
     correction = _lock_pending(correction, by=by, expected_version=expected_version)
     changes = dict(correction.changes)
+    photo_changes = {name: changes.pop(name) for name in PHOTO_CHANGES if name in changes}
     authors = changes.pop("authors", None)
     data = {}
     for name, value in changes.items():
@@ -468,14 +544,20 @@ def accept_correction(
     holding = Holding.objects.get(pk=correction.holding_id)
     if holding.status != Holding.Status.REGISTERED:
         raise ValidationError(_("The record is no longer registered."), code="not_registered")
-    holding = update_holding(
-        holding,
-        data=data,
-        statements=parse_statements(authors) if authors is not None else None,
-        by=by,
-        reason=holding_reason,
-        correction=True,
-    )
+    if data or authors is not None:
+        holding = update_holding(
+            holding,
+            data=data,
+            statements=parse_statements(authors) if authors is not None else None,
+            by=by,
+            reason=holding_reason,
+            correction=True,
+        )
+    if photo_changes:
+        holding = Holding.objects.select_for_update().get(pk=holding.pk)
+        _apply_photo_changes(
+            holding, photo_changes, by=by, reason=holding_reason, requester=correction.requested_by
+        )
     _decide(correction, CorrectionRequest.Status.ACCEPTED, by=by, reason=reason.strip())
     return holding
 

@@ -253,3 +253,75 @@ def test_one_upload_takes_a_bounded_number_of_files(client, settings):
     assert response.status_code == 400
     assert response.context["form"].errors["photos"]
     assert not LeafPhoto.objects.exists()
+
+
+# --- a registered record's photographs change through a correction request -----------------
+
+
+def _registered_with_photo():
+    entry = make_entry(S.DRAFT)
+    cataloguer = make_user(Role.CATALOGUER, entry.institution)
+    (photo,) = attach(entry.holding, cataloguer, jpeg())
+    _take_to(entry.holding, S.REGISTERED, cataloguer)
+    return entry.holding, cataloguer, photo
+
+
+def test_photographs_added_to_a_registered_record_wait_for_a_reviewer(client, huey_immediate):
+    from census.models import CorrectionRequest
+
+    holding, cataloguer, first = _registered_with_photo()
+    client.force_login(cataloguer)
+    upload = reverse("census:photo_upload", args=[holding.pk])
+
+    response = client.post(
+        upload,
+        {"photos": [jpeg("seal.jpg", colour=(90, 10, 10))], "kind": Kind.SEAL, "reason": "补拍"},
+    )
+
+    correction_page = reverse("census:holding_correction", args=[holding.pk])
+    assert response.status_code == 302 and response["Location"] == correction_page
+    assert LeafPhoto.objects.filter(holding=holding).count() == 1  # not yet
+    request = CorrectionRequest.objects.get(holding=holding)
+    assert [e["name"] for e in request.changes["photos_add"]] == ["seal.jpg"]
+    reviewer = make_user(Role.REVIEWER)
+    client.force_login(reviewer)
+    assert "seal.jpg" in client.get(correction_page).content.decode()
+
+    client.post(correction_page, {"action": "accept", "reason": "核对无误"})
+
+    added = LeafPhoto.objects.exclude(pk=first.pk).get(holding=holding)
+    assert added.uploaded_by == cataloguer
+    assert added.history.latest().history_user == reviewer
+
+
+def test_a_photograph_removed_from_a_registered_record_goes_when_the_reviewer_accepts(
+    client, huey_immediate
+):
+    holding, cataloguer, photo = _registered_with_photo()
+    client.force_login(cataloguer)
+
+    response = client.post(reverse("census:photo_delete", args=[photo.pk]), {"reason": "拍错了"})
+
+    assert response.status_code == 302
+    assert LeafPhoto.objects.filter(pk=photo.pk).exists()  # waits for the reviewer
+    correction_page = reverse("census:holding_correction", args=[holding.pk])
+    client.force_login(make_user(Role.REVIEWER))
+    client.post(correction_page, {"action": "accept", "reason": "同意"})
+    assert not LeafPhoto.objects.filter(pk=photo.pk).exists()
+    assert LeafPhoto.history.filter(id=photo.pk).latest().history_type == "-"
+
+
+def test_a_registered_record_takes_no_direct_photograph_change_while_a_request_waits(
+    client, huey_immediate
+):
+    holding, cataloguer, photo = _registered_with_photo()
+    client.force_login(cataloguer)
+    client.post(reverse("census:photo_delete", args=[photo.pk]), {"reason": "拍错了"})
+
+    response = client.post(
+        reverse("census:photo_upload", args=[holding.pk]),
+        {"photos": [jpeg("b.jpg", colour=(1, 2, 3))], "kind": Kind.SEAL, "reason": "补拍"},
+    )
+
+    assert response.status_code == 400
+    assert LeafPhoto.objects.filter(holding=holding).count() == 1
