@@ -23,6 +23,12 @@ from census.services import (
     return_entry,
 )
 from guji.admin import ScopedAdminMixin, action_with_text
+from guji.concurrency import current_version
+
+
+def _holding_version(obj) -> int:
+    """The version of the record an entry or a correction request is about."""
+    return current_version(obj.holding)
 
 
 class ReadOnlyAdmin(SimpleHistoryAdmin):
@@ -94,7 +100,10 @@ class CensusEntryAdmin(ScopedAdminMixin, ReadOnlyAdmin):
             title=_("Accept census entries"),
             label=_("Review comment (optional)"),
             required=False,
-            apply=lambda entry, text: accept_entry(entry, by=request.user, comment=text),
+            apply=lambda entry, text, version: accept_entry(
+                entry, by=request.user, comment=text, expected_version=version
+            ),
+            version_of=_holding_version,
         )
 
     @admin.action(description=_("Return the selected entries to their cataloguers"))
@@ -106,7 +115,10 @@ class CensusEntryAdmin(ScopedAdminMixin, ReadOnlyAdmin):
             title=_("Return census entries"),
             label=_("Review comment"),
             required=True,
-            apply=lambda entry, text: return_entry(entry, by=request.user, comment=text),
+            apply=lambda entry, text, version: return_entry(
+                entry, by=request.user, comment=text, expected_version=version
+            ),
+            version_of=_holding_version,
         )
 
 
@@ -143,7 +155,10 @@ class CorrectionRequestAdmin(ScopedAdminMixin, ReadOnlyAdmin):
             title=_("Accept correction requests"),
             label=_("Reason for the decision (optional)"),
             required=False,
-            apply=lambda c, text: accept_correction(c, by=request.user, reason=text),
+            apply=lambda c, text, version: accept_correction(
+                c, by=request.user, reason=text, expected_version=version
+            ),
+            version_of=_holding_version,
         )
 
     @admin.action(description=_("Refuse the selected correction requests"))
@@ -155,7 +170,10 @@ class CorrectionRequestAdmin(ScopedAdminMixin, ReadOnlyAdmin):
             title=_("Refuse correction requests"),
             label=_("Reason for the decision"),
             required=True,
-            apply=lambda c, text: refuse_correction(c, by=request.user, reason=text),
+            apply=lambda c, text, version: refuse_correction(
+                c, by=request.user, reason=text, expected_version=version
+            ),
+            version_of=_holding_version,
         )
 
 

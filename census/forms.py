@@ -5,12 +5,14 @@ from django.utils.translation import gettext_lazy as _
 from census.imports import check_size
 from census.models import Campaign, ExportJob, LeafPhoto
 from census.review import SNAPSHOT_FIELDS, field_label
+from guji.concurrency import VersionField, current_version
 from guji.forms import HoldingForm, PlainMenusMixin
 from guji.models import Institution
 
 
 class CampaignForm(forms.ModelForm):
     reason = forms.CharField(label=_("Reason for the change"), max_length=500, required=False)
+    version = VersionField()  # the version this form was read at (guji.concurrency)
 
     class Meta:
         model = Campaign
@@ -26,8 +28,10 @@ class CampaignForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["reason"].required = True
+            self.initial.setdefault("version", current_version(self.instance))
         else:
             del self.fields["is_open"]
+            del self.fields["version"]
             self.fields["reason"].label = _("Note for the record (optional)")
 
     def clean(self) -> dict:
@@ -105,14 +109,21 @@ class BatchSubmitForm(SubmitForm):
 
 
 class ReviewForm(forms.Form):
-    """The reviewer's decision: an overall comment and a comment per named field."""
+    """The reviewer's decision: an overall comment and a comment per named field.
+
+    ``version`` is the version of the record the reviewer read: a decision on a record that
+    changed since (resubmitted, decided by someone else, edited) is refused.
+    """
 
     comment = forms.CharField(
         label=_("Review comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    version = VersionField()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, holding=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if holding is not None:
+            self.initial.setdefault("version", current_version(holding))
         for name in SNAPSHOT_FIELDS:
             label = _("Comment on %(field)s") % {"field": field_label(name)}
             self.fields[f"on_{name}"] = forms.CharField(
@@ -164,11 +175,19 @@ class CorrectionForm(HoldingForm):
 
 
 class DecisionForm(forms.Form):
+    """A reviewer's decision on a correction request, carrying the record's version read."""
+
     reason = forms.CharField(
         label=_("Reason for the decision"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    version = VersionField()
+
+    def __init__(self, *args, holding=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if holding is not None:
+            self.initial.setdefault("version", current_version(holding))
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -204,6 +223,17 @@ class LeafPhotoForm(forms.Form):
     reason = forms.CharField(
         label=_("Note for the record (optional)"), max_length=500, required=False
     )
+
+    def clean_photos(self):
+        files = self.cleaned_data["photos"]
+        limit = settings.GUJI_MAX_PHOTOS_PER_UPLOAD
+        if len(files) > limit:
+            raise forms.ValidationError(
+                _("At most %(limit)d photographs at a time; you chose %(n)d.")
+                % {"limit": limit, "n": len(files)},
+                code="too_many_files",
+            )
+        return files
 
 
 class LeafPhotoDeleteForm(forms.Form):

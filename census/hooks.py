@@ -5,13 +5,15 @@ from django.utils.translation import gettext_lazy as _
 
 from guji import registry
 from guji.permissions import can, can_anywhere
+from guji.services import is_writable
 
 
 def _photos_panel(request, holding) -> dict:
     return {
         "holding": holding,
         "photos": holding.leaf_photos.all(),  # seen by whoever sees the holding
-        "may_edit": can(request.user, "catalogue", holding),
+        # Photographs change as the record does: not while it is under review or registered.
+        "may_edit": can(request.user, "catalogue", holding) and is_writable(holding),
     }
 
 

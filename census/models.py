@@ -243,6 +243,50 @@ class LeafPhoto(models.Model):
         return f"{self.holding} · {self.get_kind_display()}"
 
 
+class SubmittedPhoto(models.Model):
+    """A leaf photograph as it was when its record was submitted: the review round's own copy.
+
+    The reviewer sees these, not the record's photographs of today; the files they name are kept
+    while a copy refers to them (content addressed: a removed photograph's files stay).
+    """
+
+    round = models.ForeignKey(ReviewRound, models.CASCADE, related_name="photos")
+    institution = models.ForeignKey(Institution, models.PROTECT, related_name="+")
+    photo_id = models.PositiveIntegerField(null=True)  # the LeafPhoto copied (it may be gone)
+    kind = models.CharField(_("kind"), max_length=16, choices=LeafPhoto.Kind)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    original = models.CharField(max_length=200)
+    preview = models.CharField(max_length=200)
+    thumbnail = models.CharField(max_length=200)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=50)
+
+    objects = ScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    COPIED = (
+        "kind",
+        "caption",
+        "sha256",
+        "original",
+        "preview",
+        "thumbnail",
+        "width",
+        "height",
+        "content_type",
+    )
+
+    class Meta:
+        ordering = ["round", "kind", "id"]
+        verbose_name = _("photograph as submitted")
+        verbose_name_plural = _("photographs as submitted")
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.get_kind_display()}"
+
+
 class ImportJob(Job):
     """A spreadsheet import: validated first (dry run), then run by the task queue.
 

@@ -14,18 +14,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from census import notices
+from census import notices, photos
 from census.models import (
     Campaign,
     CensusCounter,
     CensusEntry,
     CorrectionRequest,
     FieldComment,
+    LeafPhoto,
     Participation,
     ReviewRound,
 )
 from census.review import SNAPSHOT_FIELDS, snapshot
 from guji.cataloguing import Statement, catalogue_form, parse_statements, search_key
+from guji.concurrency import check_version
 from guji.history import delete_audited, required_reason, save_audited
 from guji.models import Binding, Holding, Institution, SibuClass, User
 from guji.permissions import require
@@ -72,11 +74,16 @@ def update_campaign(
     participants: Mapping[Institution, int],
     by: User,
     reason: str,
+    expected_version: int | None = None,
 ) -> Campaign:
-    """Change a campaign's period, description, open state or institutions."""
+    """Change a campaign's period, description, open state or institutions.
+
+    ``expected_version`` is the version the editor read (``guji.concurrency``).
+    """
     _require_centre_admin(by)
     reason = required_reason(reason, _("Say why you are making this change."), "reason_required")
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    check_version(campaign, expected_version)
     allowed = {"name", "starts_on", "ends_on", "description", "is_open"}
     if unknown := set(data) - allowed:
         raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
@@ -182,6 +189,7 @@ def submit_entries(holdings: Iterable[Holding], *, by: User, reason: str = "") -
             snapshot=snapshot(holding),
         )
         save_audited(round_, by=by, reason=history_reason)
+        photos.snapshot_photos(round_, holding, by=by, reason=history_reason)
         holding.status = Holding.Status.SUBMITTED
         save_audited(holding, by=by, reason=history_reason, fields=["status", "updated_at"])
         out.append(entry)
@@ -205,7 +213,11 @@ def _open_campaigns(institution_ids: set[int]) -> dict[int, int]:
 # --- review -------------------------------------------------------------------------------
 
 
-def _lock_for_review(entry: CensusEntry, *, by: User) -> tuple[CensusEntry, Holding, ReviewRound]:
+def _lock_for_review(
+    entry: CensusEntry, *, by: User, expected_version: int | None = None
+) -> tuple[CensusEntry, Holding, ReviewRound]:
+    """Lock an entry under review; ``expected_version`` is the holding's version the reviewer
+    read: a decision on a record that changed since is refused (``guji.concurrency``)."""
     require(by, "review", entry)
     entry = CensusEntry.objects.select_for_update().get(pk=entry.pk)
     holding = (
@@ -213,6 +225,7 @@ def _lock_for_review(entry: CensusEntry, *, by: User) -> tuple[CensusEntry, Hold
         .select_related("institution")
         .get(pk=entry.holding_id)
     )
+    check_version(holding, expected_version)
     if holding.status != Holding.Status.SUBMITTED:
         raise ValidationError(
             _("Only a submitted entry can be reviewed; %(record)s is %(status)s.")
@@ -242,9 +255,11 @@ def allocate_census_number(institution: Institution) -> str:
 
 
 @transaction.atomic
-def accept_entry(entry: CensusEntry, *, by: User, comment: str = "") -> Holding:
+def accept_entry(
+    entry: CensusEntry, *, by: User, comment: str = "", expected_version: int | None = None
+) -> Holding:
     """Register the record, lock it and give it its census number (kept if it has one)."""
-    entry, holding, round_ = _lock_for_review(entry, by=by)
+    entry, holding, round_ = _lock_for_review(entry, by=by, expected_version=expected_version)
     comment = (comment or "").strip()
     now = timezone.now()
     fields = ["status", "updated_at"]
@@ -266,10 +281,15 @@ def accept_entry(entry: CensusEntry, *, by: User, comment: str = "") -> Holding:
 
 @transaction.atomic
 def return_entry(
-    entry: CensusEntry, *, by: User, comment: str, field_comments: Mapping[str, str] | None = None
+    entry: CensusEntry,
+    *,
+    by: User,
+    comment: str,
+    field_comments: Mapping[str, str] | None = None,
+    expected_version: int | None = None,
 ) -> CensusEntry:
     """Send the record back to its cataloguer with a comment and comments on named fields."""
-    entry, holding, round_ = _lock_for_review(entry, by=by)
+    entry, holding, round_ = _lock_for_review(entry, by=by, expected_version=expected_version)
     comment = (comment or "").strip()
     notes = {k: v.strip() for k, v in (field_comments or {}).items() if v and v.strip()}
     if unknown := set(notes) - set(SNAPSHOT_FIELDS):
@@ -347,25 +367,19 @@ def request_correction(
     statements: Sequence[Statement] | None = None,
     by: User,
     reason: str,
+    expected_version: int | None = None,
 ) -> CorrectionRequest:
-    """Propose changes to a registered (locked) record; nothing changes until a reviewer accepts."""
+    """Propose changes to a registered (locked) record; nothing changes until a reviewer accepts.
+
+    ``expected_version`` is the record's version the requester read (``guji.concurrency``).
+    """
     require(by, "catalogue", holding)
     reason = required_reason(reason, _("Say why the record needs correcting."), "reason_required")
     if unknown := set(data) - set(EDITABLE_FIELDS):
         raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
     holding = Holding.objects.select_for_update().get(pk=holding.pk)
-    if holding.status != Holding.Status.REGISTERED:
-        raise ValidationError(
-            _("Only a registered record needs a correction request; edit this one directly."),
-            code="not_registered",
-        )
-    if CorrectionRequest.objects.filter(
-        holding=holding, status=CorrectionRequest.Status.PENDING
-    ).exists():
-        raise ValidationError(
-            _("A correction request for this record is already waiting for review."),
-            code="already_pending",
-        )
+    check_version(holding, expected_version)
+    _check_correctable(holding)
     changes, previous = {}, {}
     for name, value in data.items():
         old = getattr(holding, f"{name}_id" if name in _RELATED else name)
@@ -401,9 +415,102 @@ def request_correction(
     return correction
 
 
-def _lock_pending(correction: CorrectionRequest, *, by: User) -> CorrectionRequest:
+PHOTO_CHANGES = ("photos_add", "photos_remove")
+
+
+@transaction.atomic
+def request_photo_correction(
+    holding: Holding,
+    *,
+    uploads: Sequence = (),
+    kind: str = "",
+    caption: str = "",
+    remove: Sequence[LeafPhoto] = (),
+    by: User,
+    reason: str,
+) -> CorrectionRequest:
+    """Propose adding or removing photographs of a registered record; a reviewer decides.
+
+    The files to add are verified and stored now (their thumbnails made by the worker), and
+    become photographs of the record only when the request is accepted.
+    """
+    require(by, "catalogue", holding)
+    reason = required_reason(reason, _("Say why the record needs correcting."), "reason_required")
+    holding = Holding.objects.select_for_update().get(pk=holding.pk)
+    _check_correctable(holding)
+    changes: dict[str, list] = {}
+    if uploads:
+        entries, already = photos.new_photos(
+            holding, photos.verify_uploads(uploads), kind=kind, caption=caption
+        )
+        if already and not entries:
+            raise ValidationError(
+                _("%(files)s: already photographs of this record.") % {"files": "、".join(already)},
+                code="no_change",
+            )
+        changes["photos_add"] = entries
+    if remove:
+        if any(p.holding_id != holding.pk for p in remove):
+            raise ValueError("A photograph of another record")
+        changes["photos_remove"] = [
+            {"id": p.pk, "sha256": p.sha256, "label": _photo_label(p)} for p in remove
+        ]
+    if not changes:
+        raise ValidationError(_("Choose at least one photograph."), code="no_file")
+    correction = CorrectionRequest(
+        holding=holding,
+        institution_id=holding.institution_id,
+        changes=changes,
+        previous={},
+        reason=reason,
+        requested_by=by,
+    )
+    save_audited(correction, by=by, reason=reason)
+    notices.correction_requested(correction, by=by)
+    return correction
+
+
+def _photo_label(photo: LeafPhoto) -> str:
+    return f"{photo.get_kind_display()}{'：' + photo.caption if photo.caption else ''}"
+
+
+def _check_correctable(holding: Holding) -> None:
+    if holding.status != Holding.Status.REGISTERED:
+        raise ValidationError(
+            _("Only a registered record needs a correction request; edit this one directly."),
+            code="not_registered",
+        )
+    if CorrectionRequest.objects.filter(
+        holding=holding, status=CorrectionRequest.Status.PENDING
+    ).exists():
+        raise ValidationError(
+            _("A correction request for this record is already waiting for review."),
+            code="already_pending",
+        )
+
+
+def _apply_photo_changes(
+    holding: Holding, changes: Mapping[str, list], *, by: User, reason: str, requester: User
+) -> None:
+    for entry in changes.get("photos_add", []):
+        if not LeafPhoto.objects.filter(holding=holding, sha256=entry["sha256"]).exists():
+            photos.attach_stored(holding, entry, by=by, reason=reason, uploaded_by=requester)
+    for gone in changes.get("photos_remove", []):
+        photo = LeafPhoto.objects.filter(pk=gone["id"], holding=holding).first()
+        if photo is not None:
+            photos.delete_leaf_photo(photo, by=by, reason=reason, correction=True)
+
+
+def _lock_pending(
+    correction: CorrectionRequest, *, by: User, expected_version: int | None = None
+) -> CorrectionRequest:
+    """Lock a pending request; ``expected_version`` is the version of the record the reviewer
+    read: a decision on a record that changed since is refused (``guji.concurrency``)."""
     require(by, "review", correction)
     correction = CorrectionRequest.objects.select_for_update().get(pk=correction.pk)
+    if expected_version not in (None, ""):
+        holding = Holding.objects.select_for_update().get(pk=correction.holding_id)
+        check_version(holding, expected_version)
     if correction.status != CorrectionRequest.Status.PENDING:
         raise ValidationError(
             _("This correction request was already %(status)s.")
@@ -414,10 +521,17 @@ def _lock_pending(correction: CorrectionRequest, *, by: User) -> CorrectionReque
 
 
 @transaction.atomic
-def accept_correction(correction: CorrectionRequest, *, by: User, reason: str = "") -> Holding:
+def accept_correction(
+    correction: CorrectionRequest,
+    *,
+    by: User,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Holding:
     """Apply the requested changes to the locked record, in the reviewer's name."""
-    correction = _lock_pending(correction, by=by)
+    correction = _lock_pending(correction, by=by, expected_version=expected_version)
     changes = dict(correction.changes)
+    photo_changes = {name: changes.pop(name) for name in PHOTO_CHANGES if name in changes}
     authors = changes.pop("authors", None)
     data = {}
     for name, value in changes.items():
@@ -430,21 +544,33 @@ def accept_correction(correction: CorrectionRequest, *, by: User, reason: str = 
     holding = Holding.objects.get(pk=correction.holding_id)
     if holding.status != Holding.Status.REGISTERED:
         raise ValidationError(_("The record is no longer registered."), code="not_registered")
-    holding = update_holding(
-        holding,
-        data=data,
-        statements=parse_statements(authors) if authors is not None else None,
-        by=by,
-        reason=holding_reason,
-        correction=True,
-    )
+    if data or authors is not None:
+        holding = update_holding(
+            holding,
+            data=data,
+            statements=parse_statements(authors) if authors is not None else None,
+            by=by,
+            reason=holding_reason,
+            correction=True,
+        )
+    if photo_changes:
+        holding = Holding.objects.select_for_update().get(pk=holding.pk)
+        _apply_photo_changes(
+            holding, photo_changes, by=by, reason=holding_reason, requester=correction.requested_by
+        )
     _decide(correction, CorrectionRequest.Status.ACCEPTED, by=by, reason=reason.strip())
     return holding
 
 
 @transaction.atomic
-def refuse_correction(correction: CorrectionRequest, *, by: User, reason: str) -> CorrectionRequest:
-    correction = _lock_pending(correction, by=by)
+def refuse_correction(
+    correction: CorrectionRequest,
+    *,
+    by: User,
+    reason: str,
+    expected_version: int | None = None,
+) -> CorrectionRequest:
+    correction = _lock_pending(correction, by=by, expected_version=expected_version)
     reason = required_reason(reason, _("Say why the correction is refused."), "reason_required")
     _decide(correction, CorrectionRequest.Status.REFUSED, by=by, reason=reason)
     return correction

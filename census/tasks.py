@@ -7,7 +7,7 @@ transaction keeps its row changes to itself).
 """
 
 from django.conf import settings
-from huey.contrib.djhuey import db_task
+from huey.contrib.djhuey import db_task, task
 
 
 @db_task()
@@ -35,3 +35,18 @@ def build_catalogue(job_id: int) -> None:
 
     workers = settings.HUEY.get("consumer", {}).get("workers", 1)
     run_export_job(job_id, helpers=max(workers - 1, 0))
+
+
+# --- leaf photographs (census/photos.py) ----------------------------------------------------
+
+
+@task()
+def make_photo_derivatives(original: str) -> dict[str, str]:
+    """Make a stored photograph's thumbnail and preview, off the web process.
+
+    Pillow decodes a JPEG at a reduced scale (draft) and shrinks other formats with reduce
+    before resampling (``guji.files.images.derivative``).
+    """
+    from guji.files import images
+
+    return images.make_derivatives(original)

@@ -150,6 +150,14 @@ def correction_fields(
         names = vocabulary_names([c])
     out = []
     for name, new in c.changes.items():
+        if name == "photos_add":  # photographs proposed (census.services.request_photo_correction)
+            added = "、".join(f"{e['name']}（{LeafPhoto.Kind(e['kind']).label}）" for e in new)
+            out.append(FieldChange(name, str(_("Photographs to add")), "", added))
+            continue
+        if name == "photos_remove":
+            removed = "、".join(e["label"] for e in new)
+            out.append(FieldChange(name, str(_("Photographs to remove")), removed, ""))
+            continue
         old = c.previous.get(name)
         if name in _RELATED:
             old, new = names.get(name, {}).get(old, old), names.get(name, {}).get(new, new)

@@ -25,6 +25,11 @@ urlpatterns = [
     path("holdings/<int:pk>/photos/", exports.photo_upload, name="photo_upload"),
     path("photos/<int:pk>/delete/", exports.photo_delete, name="photo_delete"),
     path("photos/<int:pk>/<slug:variant>/", exports.photo, name="photo"),
+    path(
+        "submitted-photos/<int:pk>/<slug:variant>/",
+        exports.submitted_photo,
+        name="submitted_photo",
+    ),
     path("catalogue/", exports.catalogue, name="catalogue"),
     path("catalogue/<int:pk>/", exports.catalogue_job, name="catalogue_job"),
     path("catalogue/<int:pk>/download/", exports.catalogue_download, name="catalogue_download"),

@@ -78,10 +78,15 @@ class GujiUserAdmin(UserAdmin, AuditedAdmin):
 admin.site.unregister(Group)  # groups follow the roles (guji.permissions.sync_role_groups)
 
 
-def action_with_text(modeladmin, request, queryset, *, title, label, required, apply):
+def action_with_text(
+    modeladmin, request, queryset, *, title, label, required, apply, version_of=None
+):
     """An admin action that first asks for a comment or reason, then applies ``apply`` to each row.
 
-    ``apply(obj, text)`` calls the domain function; its refusals are reported per row.
+    ``apply(obj, text)`` calls the domain function; its refusals are reported per row. With
+    ``version_of(obj)`` the confirmation page carries each row's version as read there
+    (``guji.concurrency``) and ``apply(obj, text, version)`` gets it back, so a row someone
+    changed in the meantime is refused with what they changed.
     """
     if "apply" in request.POST:
         text = request.POST.get("text", "").strip()
@@ -91,7 +96,10 @@ def action_with_text(modeladmin, request, queryset, *, title, label, required, a
             done = 0
             for obj in queryset:
                 try:
-                    apply(obj, text)
+                    if version_of is None:
+                        apply(obj, text)
+                    else:
+                        apply(obj, text, request.POST.get(f"version-{obj.pk}") or None)
                 except (PermissionDenied, ValidationError) as exc:
                     problem = " ".join(getattr(exc, "messages", [])) or _("Not allowed.")
                     modeladmin.message_user(request, f"{obj}: {problem}", messages.ERROR)
@@ -107,6 +115,7 @@ def action_with_text(modeladmin, request, queryset, *, title, label, required, a
         "label": label,
         "required": required,
         "queryset": queryset,
+        "rows": [(obj, version_of(obj) if version_of else None) for obj in queryset],
         "opts": modeladmin.model._meta,
         "action": request.POST.get("action"),
         "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,

@@ -245,6 +245,9 @@ GUJI_FILE_RETENTION_DAYS = env_int("GUJI_FILE_RETENTION_DAYS", 30)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 GUJI_MAX_UPLOAD_BYTES = env_int("GUJI_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# Photographs one upload request may carry (each is verified in the request; derivatives are
+# made by the worker).
+GUJI_MAX_PHOTOS_PER_UPLOAD = env_int("GUJI_MAX_PHOTOS_PER_UPLOAD", 20)
 GUJI_PAGE_SIZE = 50
 
 SESSION_COOKIE_HTTPONLY = True

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from census.forms import SubmitForm
-from census.models import CensusEntry, CorrectionRequest, LeafPhoto
+from census.models import CensusEntry, CorrectionRequest, LeafPhoto, SubmittedPhoto
 from census.review import field_label as _field_label
 from guji.models import Holding
 from guji.permissions import can
@@ -16,10 +16,12 @@ register = template.Library()
 
 
 @register.simple_tag
-def photo_url(photo: LeafPhoto, variant: str) -> str:
-    """The permission-checking download URL of a photograph, or "" while it has none."""
+def photo_url(photo: LeafPhoto | SubmittedPhoto, variant: str) -> str:
+    """The permission-checking download URL of a photograph (or of one as it was submitted),
+    or "" while it has none."""
+    name = "census:submitted_photo" if isinstance(photo, SubmittedPhoto) else "census:photo"
     try:
-        return reverse("census:photo", kwargs={"pk": photo.pk, "variant": variant})
+        return reverse(name, kwargs={"pk": photo.pk, "variant": variant})
     except NoReverseMatch:
         return ""
 

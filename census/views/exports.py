@@ -9,16 +9,19 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from census.exports import DIRECT_LIMIT, Scope, may_export, start_export
 from census.forms import CatalogueExportForm, LeafPhotoDeleteForm, LeafPhotoForm
-from census.models import Campaign, ExportJob, LeafPhoto
-from census.photos import add_leaf_photos, delete_leaf_photo
+from census.models import Campaign, CorrectionRequest, ExportJob, LeafPhoto, SubmittedPhoto
+from census.photos import add_leaf_photos, delete_leaf_photo, derivative_ready
+from census.services import request_photo_correction
 from guji.files.downloads import file_response
 from guji.models import Holding
 from guji.permissions import can, institutions_where, require
+from guji.services import check_writable, is_writable
 
 PHOTO_VARIANTS = ("thumbnail", "preview", "original")
 
@@ -28,51 +31,114 @@ PHOTO_VARIANTS = ("thumbnail", "preview", "original")
 
 @require_http_methods(["GET", "POST"])
 def photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add photographs; on a registered record, ask for them in a correction request."""
     holding = get_object_or_404(
         Holding.objects.visible_to(request.user).select_related("institution"), pk=pk
     )
     require(request.user, "catalogue", holding)
+    locked = not is_writable(holding)
+    by_request = _by_correction_request(holding)
     form = LeafPhotoForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if by_request:
+        form.fields["reason"].label = _("Why the record needs correcting")
+        form.fields["reason"].required = True
+    if request.method == "POST" and locked and not by_request:
+        form.add_error(None, _locked_reason(holding))
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            added = add_leaf_photos(
-                holding,
-                uploads=form.cleaned_data["photos"],
-                kind=form.cleaned_data["kind"],
-                caption=form.cleaned_data["caption"],
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-            )
+            if by_request:
+                request_photo_correction(
+                    holding,
+                    uploads=data["photos"],
+                    kind=data["kind"],
+                    caption=data["caption"],
+                    by=request.user,
+                    reason=data["reason"],
+                )
+            else:
+                added = add_leaf_photos(
+                    holding,
+                    uploads=data["photos"],
+                    kind=data["kind"],
+                    caption=data["caption"],
+                    by=request.user,
+                    reason=data["reason"],
+                )
         except ValidationError as exc:
             form.add_error("photos", exc)
         else:
-            messages.success(request, _("%(n)d photograph(s) added.") % {"n": len(added)})
+            if by_request:
+                messages.success(request, _correction_requested())
+                return redirect("census:holding_correction", holding.pk)
+            if added:
+                messages.success(request, _("%(n)d photograph(s) added.") % {"n": len(added)})
+            for name in added.already:
+                messages.warning(
+                    request,
+                    _("%(file)s is already one of this record's photographs: not added again.")
+                    % {"file": name},
+                )
             return redirect("census:photo_upload", holding.pk)
     context = {
         "holding": holding,
         "form": form,
+        "locked": _locked_reason(holding) if locked else "",
+        "by_request": by_request,
         "photos": holding.leaf_photos.all(),
-        "delete_form": LeafPhotoDeleteForm(),
+        "delete_form": LeafPhotoDeleteForm() if by_request or not locked else None,
         "max_mb": settings.GUJI_MAX_UPLOAD_BYTES // (1024 * 1024),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "census/photo_upload.html", context, status=status)
 
 
+def _correction_requested() -> str:
+    return _("Correction requested: a reviewer will accept or refuse it.")
+
+
+def _by_correction_request(holding: Holding) -> bool:
+    """A registered record's photographs change through a correction request (one at a time)."""
+    return (
+        holding.status == Holding.Status.REGISTERED
+        and not holding.correction_requests.filter(status=CorrectionRequest.Status.PENDING).exists()
+    )
+
+
+def _locked_reason(holding: Holding) -> str:
+    try:
+        check_writable(holding)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return ""
+
+
 @require_POST
 def photo_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    photo = get_object_or_404(LeafPhoto.objects.visible_to(request.user), pk=pk)
+    """Remove a photograph; on a registered record, ask for it in a correction request."""
+    photo = get_object_or_404(
+        LeafPhoto.objects.visible_to(request.user).select_related("holding"), pk=pk
+    )
     require(request.user, "catalogue", photo)
     form = LeafPhotoDeleteForm(request.POST)
-    if form.is_valid():
-        try:
-            delete_leaf_photo(photo, by=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Photograph removed."))
-    else:
+    if not form.is_valid():
         messages.error(request, _("Say why the photograph is removed."))
+        return redirect("census:photo_upload", photo.holding_id)
+    by_request = _by_correction_request(photo.holding)
+    try:
+        if by_request:
+            request_photo_correction(
+                photo.holding, remove=[photo], by=request.user, reason=form.cleaned_data["reason"]
+            )
+        else:
+            delete_leaf_photo(photo, by=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if by_request:
+            messages.success(request, _correction_requested())
+            return redirect("census:holding_correction", photo.holding_id)
+        messages.success(request, _("Photograph removed."))
     return redirect("census:photo_upload", photo.holding_id)
 
 
@@ -83,12 +149,36 @@ def photo(request: HttpRequest, pk: int, variant: str) -> HttpResponse:
     photo = get_object_or_404(
         LeafPhoto.objects.visible_to(request.user).select_related("holding"), pk=pk
     )
+    return _photo_file(request, photo, variant)
+
+
+@require_safe
+def submitted_photo(request: HttpRequest, pk: int, variant: str) -> HttpResponse:
+    """A photograph as its record was submitted for review (kept even if removed since)."""
+    if variant not in PHOTO_VARIANTS:
+        raise Http404
+    photo = get_object_or_404(
+        SubmittedPhoto.objects.visible_to(request.user).select_related("round__entry__holding"),
+        pk=pk,
+    )
+    photo.holding = photo.round.entry.holding
+    return _photo_file(request, photo, variant)
+
+
+def _photo_file(request: HttpRequest, photo, variant: str) -> HttpResponse:
+    if not can(request.user, "view", photo.holding):  # who sees the holding sees these
+        raise PermissionDenied
     original = variant == "original"
+    if not original and not derivative_ready(getattr(photo, variant)):
+        # The worker has not made it yet: a placeholder, asked for again next time.
+        response = redirect(static("census/photo-pending.svg"))
+        response["Cache-Control"] = "no-store"
+        return response
     extension = photo.original.rsplit(".", 1)[-1] if original else "jpg"
     return file_response(
         request,
         getattr(photo, variant),
-        allowed=can(request.user, "view", photo.holding),  # who sees the holding sees these
+        allowed=True,  # asked above
         content_type=photo.content_type if original else "image/jpeg",
         filename=f"{photo.holding.call_number}-{photo.kind}-{photo.pk}-{variant}.{extension}",
         as_attachment=original,

@@ -32,7 +32,7 @@ from census.forms import (
     ReviewForm,
     SubmitForm,
 )
-from census.models import CensusEntry, CorrectionRequest, LeafPhoto, ReviewRound
+from census.models import CensusEntry, CorrectionRequest, ReviewRound
 from census.review import (
     AGE_BUCKETS,
     age_bucket,
@@ -55,6 +55,7 @@ from census.services import (
     update_campaign,
 )
 from census.timeline import correction_fields, vocabulary_names
+from guji.concurrency import StaleEdit, check_version, refresh_version
 from guji.lists import page_size
 from guji.models import Holding, User
 from guji.pagination import paginate
@@ -77,6 +78,24 @@ def _page(request: HttpRequest, rows):
 
 def _errors(exc: ValidationError) -> str:
     return " ".join(exc.messages)
+
+
+def _post_status(request: HttpRequest, stale: StaleEdit | None) -> int:
+    """200 for a page read, 409 for a save over someone else's, 400 for other refusals."""
+    if request.method != "POST":
+        return 200
+    return 409 if stale else 400
+
+
+def _stale(obj, read_version) -> StaleEdit | None:
+    """The refusal of a form read at ``read_version`` when the record moved on since."""
+    try:
+        check_version(obj, read_version)
+    except StaleEdit as exc:
+        return exc
+    except ValidationError:
+        return None
+    return None
 
 
 def _back(request: HttpRequest, default: str) -> str:
@@ -139,6 +158,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     form = CampaignForm(request.POST or None, instance=campaign)
     formset = ParticipantFormSet(request.POST or None, prefix="p", initial=initial)
+    stale = None
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             update_campaign(
@@ -147,14 +167,19 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 participants=formset.participants(),
                 by=request.user,
                 reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
             )
+        except StaleEdit as exc:
+            stale = exc  # show what the other person changed; keep this user's input
+            form.add_error(None, exc)
+            refresh_version(form, campaign)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(campaign)
-    status = 400 if request.method == "POST" else 200
-    context = {"form": form, "formset": formset, "campaign": campaign}
+    status = _post_status(request, stale)
+    context = {"form": form, "formset": formset, "campaign": campaign, "stale": stale}
     return render(request, "census/campaign_form.html", context, status=status)
 
 
@@ -291,19 +316,30 @@ def holding_review(request: HttpRequest, pk: int) -> HttpResponse:
     )
     waiting = holding.status == Holding.Status.SUBMITTED and rounds
     current = rounds[-1] if waiting else None
-    form = ReviewForm(request.POST or None)
+    form = ReviewForm(request.POST or None, holding=holding)
+    stale = None
     if request.method == "POST":
         if current is None:
-            messages.error(request, _("This record is not waiting for review."))
-            return redirect("census:holding_review", holding.pk)
+            stale = _stale(holding, request.POST.get("version"))
+            if stale is None:
+                messages.error(request, _("This record is not waiting for review."))
+                return redirect("census:holding_review", holding.pk)
+            form.add_error(None, stale)  # decided by someone else since: show what they did
+            refresh_version(form, holding)
         decision = request.POST.get("decision")
-        if decision not in ("accept", "return"):
+        if stale is not None:
+            pass
+        elif decision not in ("accept", "return"):
             form.add_error(None, _("Choose to accept or to return the entry."))
         elif form.is_valid():
             try:
+                version = form.cleaned_data["version"]
                 if decision == "accept":
                     accepted = accept_entry(
-                        entry, by=request.user, comment=form.cleaned_data["comment"]
+                        entry,
+                        by=request.user,
+                        comment=form.cleaned_data["comment"],
+                        expected_version=version,
                     )
                     messages.success(
                         request,
@@ -316,7 +352,12 @@ def holding_review(request: HttpRequest, pk: int) -> HttpResponse:
                     by=request.user,
                     comment=form.cleaned_data["comment"],
                     field_comments=form.field_comments(),
+                    expected_version=version,
                 )
+            except StaleEdit as exc:
+                stale = exc  # the entry changed since the page was read: show how
+                form.add_error(None, exc)
+                refresh_version(form, holding)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -353,11 +394,13 @@ def holding_review(request: HttpRequest, pk: int) -> HttpResponse:
         "diff": diff,
         "fields": fields,
         "form": form,
-        "photos": list(LeafPhoto.objects.filter(holding=holding)),
+        # The photographs as submitted in this round; between rounds, the record's own.
+        "photos": list(current.photos.all() if current else holding.leaf_photos.all()),
         "duplicates": likely_duplicates([holding]).get(holding.pk, []),
         "age": timezone.now() - current.submitted_at if current else None,
+        "stale": stale,
     }
-    status = 400 if request.method == "POST" else 200
+    status = _post_status(request, stale)
     return render(request, "census/holding_review.html", context, status=status)
 
 
@@ -471,12 +514,20 @@ def holding_correction(request: HttpRequest, pk: int) -> HttpResponse:
     pending = next((r for r in requests if r.status == CorrectionRequest.Status.PENDING), None)
     action = request.POST.get("action") if request.method == "POST" else None
     request_form = decision_form = None
-    if may_request and holding.status == Holding.Status.REGISTERED and pending is None:
+    # A request posted after someone else's is kept on the page with the reason it is refused.
+    if (
+        may_request
+        and holding.status == Holding.Status.REGISTERED
+        and (pending is None or action == "request")
+    ):
         # The form validates into its own copy, never into the record shown beside it.
         copy = Holding.objects.get(pk=holding.pk)
         request_form = CorrectionForm(request.POST if action == "request" else None, instance=copy)
     if may_decide and pending is not None:
-        decision_form = DecisionForm(request.POST if action in ("accept", "refuse") else None)
+        decision_form = DecisionForm(
+            request.POST if action in ("accept", "refuse") else None, holding=holding
+        )
+    stale = None
 
     if action == "request" and request_form is not None and request_form.is_valid():
         try:
@@ -486,7 +537,12 @@ def holding_correction(request: HttpRequest, pk: int) -> HttpResponse:
                 statements=request_form.cleaned_data["authors"],
                 by=request.user,
                 reason=request_form.cleaned_data["reason"],
+                expected_version=request_form.cleaned_data["version"],
             )
+        except StaleEdit as exc:
+            stale = exc  # show what the other person changed; keep this user's input
+            request_form.add_error(None, exc)
+            refresh_version(request_form, holding)
         except ValidationError as exc:
             request_form.add_error(None, exc)
         else:
@@ -496,13 +552,18 @@ def holding_correction(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("census:holding_correction", holding.pk)
     elif action in ("accept", "refuse") and decision_form is not None and decision_form.is_valid():
         reason = decision_form.cleaned_data["reason"]
+        version = decision_form.cleaned_data["version"]
         try:
             if action == "accept":
-                accept_correction(pending, by=request.user, reason=reason)
+                accept_correction(pending, by=request.user, reason=reason, expected_version=version)
                 messages.success(request, _("Correction accepted and applied to the record."))
             else:
-                refuse_correction(pending, by=request.user, reason=reason)
+                refuse_correction(pending, by=request.user, reason=reason, expected_version=version)
                 messages.success(request, _("Correction refused."))
+        except StaleEdit as exc:
+            stale = exc
+            decision_form.add_error(None, exc)
+            refresh_version(decision_form, holding)
         except ValidationError as exc:
             decision_form.add_error(None, exc)
         else:
@@ -518,8 +579,9 @@ def holding_correction(request: HttpRequest, pk: int) -> HttpResponse:
         "request_form": request_form,
         "decision_form": decision_form,
         "may_request": may_request,
+        "stale": stale,
     }
-    status = 400 if request.method == "POST" else 200
+    status = _post_status(request, stale)
     return render(request, "census/holding_correction.html", context, status=status)
 
 

@@ -2,8 +2,8 @@
 
     image = verify_image(upload)                       # ValidationError naming the file
     original = store_original(image, prefix="photos")  # photos/ab/cd/<sha256>.jpg
-    derivatives = make_derivatives(original)           # in the request, or in a Huey task:
-    # transaction.on_commit(lambda: guji.files.tasks.make_image_derivatives(original))
+    derivatives = make_derivatives(original)           # best in a Huey task (the worker's
+    # memory, not the web process's): guji.files.tasks.make_image_derivatives(original)
 
 A file is accepted only if Pillow reads it completely as one of the allowed formats within the
 size and pixel limits. Every file goes through Django's storage API (``default_storage`` unless
@@ -36,6 +36,10 @@ FORMATS: Mapping[str, tuple[str, str]] = {
 # 100 megapixels holds a leaf shot on a medium-format back; a decompression bomb is far larger.
 MAX_PIXELS = 100_000_000
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow warns above this and refuses above twice it
+# A JPEG is decoded at a reduced scale (draft) to check it; other formats are decoded whole only
+# up to this many pixels (about 64 MB), so that a request's memory stays bounded. A larger PNG
+# is checked by its structure and chunk checksums (verify), and decoded by the worker.
+DECODE_IN_REQUEST_PIXELS = 16_000_000
 ORIENTATION_TAG = 0x0112  # EXIF
 
 
@@ -99,11 +103,13 @@ def verify_image(
             raise _reject(name, _not_accepted(fmt, formats), "format")
         with Image.open(io.BytesIO(data)) as image:  # verify() leaves the image unusable
             width, height = image.size
-            if image.getexif().get(ORIENTATION_TAG) in (5, 6, 7, 8):  # turned a quarter
+            if _orientation(image) in (5, 6, 7, 8):  # turned a quarter
                 width, height = height, width
             if fmt == "JPEG":
                 image.draft("RGB", (VARIANTS["preview"].side,) * 2)  # all data, fewer pixels
-            image.load()  # decode it all: verify() does not find a truncated JPEG
+                image.load()  # decode it all: verify() does not find a truncated JPEG
+            elif image.width * image.height <= DECODE_IN_REQUEST_PIXELS:
+                image.load()
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -127,6 +133,13 @@ def verify_image(
         width=width,
         height=height,
     )
+
+
+def _orientation(image: Image.Image) -> int | None:
+    """The EXIF orientation, read without decoding the pixels."""
+    if image.format == "PNG" and "exif" not in image.info:
+        return None  # an eXIf chunk after the pixels: Pillow would decode them all to find it
+    return image.getexif().get(ORIENTATION_TAG)
 
 
 def _not_accepted(fmt: str | None, formats: Mapping[str, tuple[str, str]]) -> str:
@@ -227,6 +240,10 @@ def derivative(data: bytes, longest_side: int) -> bytes:
     with Image.open(io.BytesIO(data)) as image:
         if image.format == "JPEG":
             image.draft("RGB", (longest_side, longest_side))  # decode at a reduced scale
+        else:  # halve by whole factors first (cheap box filter), then resample the rest
+            factor = min(image.size) // (2 * longest_side) if min(image.size) else 0
+            if factor > 1 and image.mode in ("L", "LA", "RGB", "RGBA", "CMYK", "I", "F"):
+                image = image.reduce(factor)
         image = ImageOps.exif_transpose(image)
         image = _as_rgb(image)
         image.thumbnail((longest_side, longest_side), Image.Resampling.LANCZOS)

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+from huey.contrib.djhuey import HUEY
 from PIL import Image, ImageDraw
 from playwright.sync_api import Page, expect
 
@@ -208,12 +209,17 @@ def busy_city():
         authors="（汉）司马迁撰",
         edition_statement="清乾隆四年（1739）武英殿刻本",
     )
-    submit_entries([dup], by=make_user(Role.CATALOGUER, first), reason="另一部")
     cataloguer = make_user(Role.CATALOGUER, first)
-    for kind, seal in ((LeafPhoto.Kind.TITLE_PAGE, False), (LeafPhoto.Kind.SEAL, True)):
-        add_leaf_photos(
-            dup, uploads=[leaf_jpeg(seal=seal)], kind=kind, by=cataloguer, reason="拍照"
-        )
+    HUEY.immediate = True  # the worker makes the previews as the photographs are added
+    try:
+        for kind, seal in ((LeafPhoto.Kind.TITLE_PAGE, False), (LeafPhoto.Kind.SEAL, True)):
+            add_leaf_photos(
+                dup, uploads=[leaf_jpeg(seal=seal)], kind=kind, by=cataloguer, reason="拍照"
+            )
+    finally:
+        HUEY.immediate = False
+    # Photographed while a draft: the submission keeps them as the reviewer sees them.
+    submit_entries([dup], by=cataloguer, reason="另一部")
     return campaign, reviewer, dup
 
 

@@ -27,6 +27,16 @@ def media(settings, tmp_path) -> Path:
     return settings.MEDIA_ROOT
 
 
+@pytest.fixture(autouse=True)
+def huey_immediate():
+    """The worker's tasks run as they are queued (a test below turns this off)."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield HUEY
+    HUEY.immediate = False
+
+
 @pytest.fixture
 def holding():
     return make_holding(make_institution())

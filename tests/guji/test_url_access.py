@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from huey.contrib.djhuey import HUEY
 
 from tests.guji.conftest import ROLE_USERS, Role
 
@@ -102,6 +103,8 @@ EXPECTED: dict[tuple[str, str | None, str], tuple[int, ...]] = {
     ("census:photo", "holding_a", "get"):             (302, 200, 200, 404, 200, 200, 200, 200),
     ("census:photo", "holding_b", "get"):             (302, 404, 404, 200, 200, 200, 200, 200),
     ("census:photo_delete", "holding_a", "get"):      (302, 405, 405, 405, 405, 405, 405, 405),
+    ("census:submitted_photo", "holding_a", "get"):   (302, 200, 200, 404, 200, 200, 200, 200),
+    ("census:submitted_photo", "holding_b", "get"):   (302, 404, 404, 200, 200, 200, 200, 200),
     # the registration catalogue: an export and its file belong to the user who asked for it
     ("census:catalogue", None, "get"):                (302, 200, 200, 200, 200, 200, 200, 200),
     ("census:catalogue_job", "institution_a", "get"): (302, 200, 404, 404, 404, 404, 404, 404),
@@ -266,10 +269,28 @@ def _photo_of(holding) -> dict:
     from tests.factories import make_user
 
     cataloguer = make_user(Role.CATALOGUER, holding.institution)
-    (photo,) = add_leaf_photos(
-        holding, uploads=[image_file()], kind=LeafPhoto.Kind.SEAL, by=cataloguer, reason="测试"
-    )
+    HUEY.immediate = True  # the worker makes the thumbnail as the photograph is added
+    try:
+        (photo,) = add_leaf_photos(
+            holding, uploads=[image_file()], kind=LeafPhoto.Kind.SEAL, by=cataloguer, reason="测试"
+        )
+    finally:
+        HUEY.immediate = False
     return {"pk": photo.pk, "variant": "thumbnail"}
+
+
+def _submitted_photo_of(holding) -> dict:
+    """A photograph of ``holding`` as it was submitted for review."""
+    from census.models import SubmittedPhoto
+    from census.services import submit_entries
+    from tests.factories import make_user
+
+    _photo_of(holding)
+    submit_entries([holding], by=make_user(Role.CATALOGUER, holding.institution))
+    return {
+        "pk": SubmittedPhoto.objects.get(round__entry__holding=holding).pk,
+        "variant": "preview",
+    }
 
 
 def _photo_pk_of(holding) -> dict:
@@ -490,6 +511,7 @@ PATH_KWARGS: dict[str, Callable[[object], dict]] = {
     "exchange:list_export": lambda _institution: {"fmt": "marc21-xml"},
     "exchange:holding_export": lambda holding: {"pk": holding.pk, "fmt": "cnmarc"},
     "exchange:manifest": _manifest_of,
+    "census:submitted_photo": _submitted_photo_of,
     "environment:room_detail": _room_at,
     "environment:room_data": _room_at,
     "environment:room_excursions": _room_at,
