@@ -50,6 +50,10 @@ def _demo() -> dict:
 
 
 def register() -> None:
+    from conservation.api import AssessmentViewSet, RepairViewSet
+
+    registry.register_api("damage-assessments", AssessmentViewSet, "damage_assessment")
+    registry.register_api("repairs", RepairViewSet, "repair")
     for entry in (
         registry.NavEntry(
             "repair_queue",
