@@ -4,7 +4,7 @@ import django_filters
 from rest_framework import serializers
 
 from census.models import CensusEntry
-from guji.api.framework import ReadOnlyApi, institution_filter
+from guji.api.framework import IdFilter, ReadOnlyApi, institution_filter
 from guji.models import Holding
 
 
@@ -13,7 +13,9 @@ class CensusEntrySerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(
         source="holding.status", choices=Holding.Status.choices, read_only=True
     )
-    campaign_name = serializers.CharField(source="campaign.name", read_only=True, default=None)
+    campaign_name = serializers.CharField(
+        source="campaign.name", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = CensusEntry
@@ -29,13 +31,12 @@ class CensusEntrySerializer(serializers.ModelSerializer):
             "submitted_at",
             "accepted_at",
         ]
-        read_only_fields = fields
 
 
 class CensusEntryFilter(django_filters.FilterSet):
     institution = institution_filter()
-    holding = django_filters.NumberFilter(field_name="holding_id")
-    campaign = django_filters.NumberFilter(field_name="campaign_id")
+    holding = IdFilter(field_name="holding_id")
+    campaign = IdFilter(field_name="campaign_id")
     status = django_filters.ChoiceFilter(
         field_name="holding__status", choices=Holding.Status.choices
     )

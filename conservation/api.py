@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from conservation.models import Assessment, RepairPlan
-from guji.api.framework import ReadOnlyApi, institution_filter
+from guji.api.framework import IdFilter, ReadOnlyApi, institution_filter
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
@@ -36,7 +36,6 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "paper_kind",
             "notes",
         ]
-        read_only_fields = fields
 
     def get_damage_types(self, assessment) -> list[str]:
         return [f.damage_type.code for f in assessment.findings.all()]
@@ -44,7 +43,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
 
 class AssessmentFilter(django_filters.FilterSet):
     institution = institution_filter()
-    holding = django_filters.NumberFilter(field_name="holding_id")
+    holding = IdFilter(field_name="holding_id")
     assessed_from = django_filters.DateFilter(field_name="assessed_on", lookup_expr="gte")
     assessed_to = django_filters.DateFilter(field_name="assessed_on", lookup_expr="lte")
 
@@ -93,7 +92,6 @@ class RepairSerializer(serializers.ModelSerializer):
             "volumes_treated",
             "leaves_treated",
         ]
-        read_only_fields = fields
 
     def get_operations(self, plan) -> list[str]:
         return [op.code for op in plan.operations.all()]
@@ -101,7 +99,7 @@ class RepairSerializer(serializers.ModelSerializer):
 
 class RepairFilter(django_filters.FilterSet):
     institution = institution_filter()
-    holding = django_filters.NumberFilter(field_name="holding_id")
+    holding = IdFilter(field_name="holding_id")
     status = django_filters.ChoiceFilter(choices=RepairPlan.Status.choices)
 
     class Meta:

@@ -158,14 +158,13 @@ from rest_framework import serializers  # noqa: E402
 
 from environment.models import DailyRollup, Room, RoomType  # noqa: E402
 from environment.report import twpi  # noqa: E402
-from guji.api.framework import ReadOnlyApi, institution_filter  # noqa: E402
+from guji.api.framework import IdFilter, ReadOnlyApi, institution_filter  # noqa: E402
 
 
 class RoomSerializer(serializers.ModelSerializer):
     class Meta:
         model = Room
         fields = ["id", "institution", "code", "name", "type", "location"]
-        read_only_fields = fields
 
 
 class RoomFilter(django_filters.FilterSet):
@@ -216,14 +215,13 @@ class DailyClimateSerializer(serializers.ModelSerializer):
             "seconds_in_range",
             "twpi_years",
         ]
-        read_only_fields = fields
 
     def get_twpi_years(self, rollup) -> float | None:
         return twpi(rollup.seconds, rollup.pi_rate)
 
 
 class DailyClimateFilter(django_filters.FilterSet):
-    room = django_filters.NumberFilter(field_name="sensor__room_id")
+    room = IdFilter(field_name="sensor__room_id")
     institution = institution_filter()
     institution.field_name = "sensor__room__institution"
     day_from = django_filters.DateFilter(field_name="day", lookup_expr="gte")

@@ -48,6 +48,19 @@ class CursorPagination(pagination.CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def decode_cursor(self, request):
+        """DRF's, and a position that is no id in the database's range is a bad cursor (404),
+        not a query that overflows."""
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position is not None:
+            try:
+                valid = 0 <= int(cursor.position) < 2**63
+            except ValueError:
+                valid = False
+            if not valid:
+                raise exceptions.NotFound(self.invalid_cursor_message)
+        return cursor
+
 
 class _RateFromSettings:
     """Reads its rate when asked (not at import), so a deployment's or a test's setting holds."""

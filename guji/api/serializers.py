@@ -24,11 +24,13 @@ class InstitutionSerializer(serializers.ModelSerializer):
             "key_protection",
             "key_protection_batch",
         ]
-        read_only_fields = fields
 
 
 class HoldingSerializer(serializers.ModelSerializer):
     institution_code = serializers.CharField(source="institution.code", read_only=True)
+    census_number = serializers.CharField(
+        read_only=True, help_text=_("RRRRRR-IIII-NNNNNNN; empty until the holding is registered.")
+    )
     sibu_class = serializers.SerializerMethodField(help_text=_("四部 class, e.g. 史部·正史类."))
     binding = serializers.SerializerMethodField()
 
@@ -67,7 +69,6 @@ class HoldingSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
     def get_sibu_class(self, holding) -> str | None:
         return str(holding.sibu_class) if holding.sibu_class_id else None
