@@ -23,7 +23,7 @@ SEES = {
 assert set(SEES) == set(ROLE_USERS)
 
 
-def _rows_at(institution, holding, conservator, admin) -> dict:
+def make_rows_at(institution, holding, conservator, admin) -> dict:
     from census.models import CensusEntry
     from environment.models import DailyRollup
     from tests.conservation.factories import assess, plan_for
@@ -65,8 +65,8 @@ def api(world, django_db_blocker):  # noqa: F811
     with django_db_blocker.unblock(), transaction.atomic():
         conservator, admin = world.users["conservator"], world.users["centre_admin"]
         at = {
-            "a": _rows_at(world.institution_a, world.holding_a, conservator, admin),
-            "b": _rows_at(world.institution_b, world.holding_b, conservator, admin),
+            "a": make_rows_at(world.institution_a, world.holding_a, conservator, admin),
+            "b": make_rows_at(world.institution_b, world.holding_b, conservator, admin),
         }
         ids = {endpoint: {k: at[k][endpoint] for k in at} for endpoint in at["a"]}
         keys = {

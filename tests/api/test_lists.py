@@ -3,12 +3,14 @@
 from urllib.parse import urlencode
 
 import pytest
+from django.db import connection
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from guji.lists import HoldingQuery
 from guji.models import Holding
-from tests.api.conftest import auth
+from tests.api.conftest import auth, make_rows_at
 from tests.factories import make_holding
 
 pytestmark = pytest.mark.django_db
@@ -153,3 +155,35 @@ def test_too_many_requests_are_throttled(api, client, settings):
 
     assert statuses == [200, 200, 200, 429]
     assert client.get(HOLDINGS, **auth(api.keys["reviewer"])).status_code == 200  # per user
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    ["holding", "census_entry", "damage_assessment", "repair", "room", "daily_climate"],
+)
+def test_a_pages_queries_do_not_grow_with_its_rows(
+    api, client, endpoint, django_assert_max_num_queries
+):
+    url, key = reverse(f"api:{endpoint}-list"), api.keys["cataloguer_a"]
+    with CaptureQueriesContext(connection) as few:
+        client.get(url, **auth(key))
+    institution = api.world.institution_a
+    for _ in range(3):
+        holding = make_holding(institution)
+        if endpoint != "holding":
+            make_rows_at(
+                institution,
+                holding,
+                api.world.users["conservator"],
+                api.world.users["centre_admin"],
+            )
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url, **auth(key))
+    assert len(response.json()["results"]) >= 4
+
+
+def test_token_answers_are_never_cached(api, client):
+    response = client.get(HOLDINGS, **auth(api.keys["provincial"]))
+
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
