@@ -117,6 +117,9 @@ def _corrections_home(request) -> dict | None:
 
 
 def register() -> None:
+    from census.api import CensusEntryViewSet
+
+    registry.register_api("census-entries", CensusEntryViewSet, "census_entry")
     registry.register_field_notes("census", _returned_notes)
     registry.register_status_link(
         "submitted", "census:review_queue", lambda u: can_anywhere(u, "review")

@@ -113,6 +113,10 @@ def damage_levels(holdings) -> list[tuple[str, int]]:
 
 def register() -> None:
     registry.register_provider("damage_levels", damage_levels)
+    from conservation.api import AssessmentViewSet, RepairViewSet
+
+    registry.register_api("damage-assessments", AssessmentViewSet, "damage_assessment")
+    registry.register_api("repairs", RepairViewSet, "repair")
     for entry in (
         registry.NavEntry(
             "repair_queue",

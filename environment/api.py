@@ -1,4 +1,6 @@
-"""The ingest endpoint: ``POST /environment/api/sensors/<code>/readings/``.
+"""The ingest endpoint: ``POST /environment/api/sensors/<code>/readings/``; and, at the end, the
+read API's rooms and daily climate (``/api/v1/rooms/``, ``/api/v1/daily-climate/``, registered in
+hooks.py).
 
 Authorised by the sensor's own token (``Authorization: Bearer <token>``), not by a session; a
 revoked or wrong token gets 401. The body is either JSON::
@@ -146,3 +148,97 @@ def ingest_readings(request: HttpRequest, code: str) -> JsonResponse:
         source=Ingest.Source.API,
     )
     return JsonResponse(result.as_dict(), status=200)
+
+
+# --- the read API: rooms and their daily climate ------------------------------------------------
+
+import django_filters  # noqa: E402 -- the read API's part of the module
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+from rest_framework import serializers  # noqa: E402
+
+from environment.models import DailyRollup, Room, RoomType  # noqa: E402
+from environment.report import twpi  # noqa: E402
+from guji.api.framework import IdFilter, ReadOnlyApi, institution_filter  # noqa: E402
+
+
+class RoomSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Room
+        fields = ["id", "institution", "code", "name", "type", "location"]
+
+
+class RoomFilter(django_filters.FilterSet):
+    institution = institution_filter()
+    type = django_filters.ChoiceFilter(choices=RoomType.choices)
+
+    class Meta:
+        model = Room
+        fields = []
+
+
+class RoomViewSet(ReadOnlyApi):
+    """Storage rooms of the institutions the caller may see."""
+
+    serializer_class = RoomSerializer
+    filterset_class = RoomFilter
+
+    def get_queryset(self):
+        return Room.objects.visible_to(self.request.user)
+
+
+class DailyClimateSerializer(serializers.ModelSerializer):
+    room = serializers.IntegerField(source="sensor.room_id", read_only=True)
+    sensor = serializers.CharField(source="sensor.code", read_only=True)
+    twpi_years = serializers.SerializerMethodField(
+        help_text=_("Time-weighted preservation index of the day, in years.")
+    )
+
+    class Meta:
+        model = DailyRollup
+        fields = [
+            "id",
+            "room",
+            "sensor",
+            "day",
+            "count",
+            "t_min",
+            "t_max",
+            "t_mean",
+            "rh_min",
+            "rh_max",
+            "rh_mean",
+            "lux_max",
+            "uv_max",
+            "co2_max",
+            "seconds",
+            "seconds_measured",
+            "seconds_in_range",
+            "twpi_years",
+        ]
+
+    def get_twpi_years(self, rollup) -> float | None:
+        return twpi(rollup.seconds, rollup.pi_rate)
+
+
+class DailyClimateFilter(django_filters.FilterSet):
+    room = IdFilter(field_name="sensor__room_id")
+    institution = institution_filter()
+    institution.field_name = "sensor__room__institution"
+    day_from = django_filters.DateFilter(field_name="day", lookup_expr="gte")
+    day_to = django_filters.DateFilter(field_name="day", lookup_expr="lte")
+
+    class Meta:
+        model = DailyRollup
+        fields = []
+
+
+class DailyClimateViewSet(ReadOnlyApi):
+    """Each sensor's daily roll-up (temperature, RH, light, TWPI) in the rooms the caller may
+    see."""
+
+    serializer_class = DailyClimateSerializer
+    filterset_class = DailyClimateFilter
+
+    def get_queryset(self):
+        rooms = Room.objects.visible_to(self.request.user).values("pk")
+        return DailyRollup.objects.filter(sensor__room__in=rooms).select_related("sensor")

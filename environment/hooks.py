@@ -62,6 +62,10 @@ def _demo() -> dict:
 
 
 def register() -> None:
+    from environment.api import DailyClimateViewSet, RoomViewSet
+
+    registry.register_api("rooms", RoomViewSet, "room")
+    registry.register_api("daily-climate", DailyClimateViewSet, "daily_climate")
     registry.register_nav(
         registry.NavEntry(
             "rooms", _("Storage rooms"), "environment:room_list", lambda u: bool(roles_of(u)), 50

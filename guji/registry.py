@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "ApiRoute",
     "BulkAction",
     "BulkResult",
     "DemoPart",
@@ -37,6 +38,7 @@ __all__ = [
     "ImageSet",
     "NavEntry",
     "ViewerImage",
+    "api_routes",
     "bulk_actions",
     "correction_url",
     "demo_parts",
@@ -46,6 +48,7 @@ __all__ = [
     "image_sets",
     "nav_entries",
     "provider",
+    "register_api",
     "register_bulk_action",
     "register_correction",
     "register_demo",
@@ -267,6 +270,31 @@ def register_urls(prefix: str, module: str) -> None:
 def register_correction(url_for: Callable[[Any], str]) -> None:
     """``url_for(holding)``: where a change to a locked (registered) holding is requested."""
     _correction[:] = [url_for]
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    """A read-only endpoint of the read API, mounted at ``/api/v1/<prefix>/``.
+
+    ``viewset`` is a DRF viewset built on ``guji.api.framework`` (its permission, pagination and
+    throttling); ``basename`` names its URLs (``api:<basename>-list``, ``api:<basename>-detail``).
+    """
+
+    prefix: str
+    viewset: Any
+    basename: str
+
+
+_api: dict[str, ApiRoute] = {}
+
+
+def register_api(prefix: str, viewset: Any, basename: str | None = None) -> None:
+    """Add an app's read-only viewset to the read API (see docs/api.md)."""
+    _api[prefix] = ApiRoute(prefix, viewset, basename or prefix.replace("-", "_"))
+
+
+def api_routes() -> list[ApiRoute]:
+    return [_api[prefix] for prefix in sorted(_api)]
 
 
 def url_includes() -> list[tuple[str, str]]:

@@ -82,6 +82,11 @@ INSTALLED_APPS = [
     "guji.files",
     "guji.protection",
     "guji.exchange",
+    "guji.api",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "census",
     "conservation",
     "environment",
@@ -272,6 +277,45 @@ AXES_LOCKOUT_CALLABLE = "guji.lockouts.lockout_response"
 AXES_VERBOSE = False
 if ip_header := env_str("GUJI_AXES_IP_HEADER", ""):
     AXES_IPWARE_META_PRECEDENCE_ORDER = [ip_header, "REMOTE_ADDR"]
+
+# The read API (guji.api, docs/api.md): tokens or a session, read-only, cursor pages, throttled.
+# Rates: requests per user; "api_burst" guards against a runaway client, "api_user" the day.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "guji.api.access.TokenAuthentication",  # first: its challenge makes strangers' 401
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["guji.api.access.ReadOnlyForSignedIn"],
+    "DEFAULT_PAGINATION_CLASS": "guji.api.access.CursorPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "guji.api.access.BurstThrottle",
+        "guji.api.access.UserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_burst": env_str("GUJI_API_BURST_RATE", "120/min"),
+        "api_user": env_str("GUJI_API_DAILY_RATE", "20000/day"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Guji read API",
+    "DESCRIPTION": "The city's ancient-book register, read-only. See docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["guji.api.access.ReadOnlyForSignedIn"],
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files, never a CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"GradeEnum": "guji.models.Grade"},
+}
 
 # Content-Security-Policy (django-csp): nothing inline, nothing from elsewhere.
 CONTENT_SECURITY_POLICY = {

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from guji import accounts, institution_views, list_views, registry, views
+from guji.api import urls as api_urls
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -66,6 +67,9 @@ urlpatterns = [
         name="holding_restore",
     ),
     path("admin/", admin.site.urls),
+    # The read API (token or session) and the page where users manage their API tokens.
+    path("api/v1/", include((api_urls.api_patterns, "api"))),
+    path("api/tokens/", include((api_urls.token_patterns, "guji_api"))),
     # Each app's pages, mounted where it asked in AppConfig.ready() (guji.registry).
     *[path(prefix, include(module)) for prefix, module in registry.url_includes()],
 ]

@@ -10,7 +10,7 @@ from tests.factories import make_holding, make_user
 
 pytestmark = pytest.mark.django_db
 
-OURS = ("guji", "census", "conservation", "environment", "protection", "supervision")
+OURS = ("guji", "guji_api", "census", "conservation", "environment", "protection", "supervision")
 
 
 def our_models():

@@ -217,6 +217,41 @@ EXPECTED: dict[tuple[str, str | None, str], tuple[int, ...]] = {
     ("supervision:action_close", "institution_a", "get"): (302, 405, 405, 405, 405, 405, 405, 405),
     ("supervision:inspection_photo", "institution_a", "get"):
         (302, 200, 200, 404, 200, 200, 200, 200),
+    # the read API: a token or a session; strangers get 401 (docs and the tokens page: login)
+    ("api:api-root", None, "get"):                    (401, 200, 200, 200, 200, 200, 200, 200),
+    ("api:schema", None, "get"):                      (401, 200, 200, 200, 200, 200, 200, 200),
+    ("api:docs", None, "get"):                        (302, 200, 200, 200, 200, 200, 200, 200),
+    ("api:holding-list", None, "get"):                (401, 200, 200, 200, 200, 200, 200, 200),
+    ("api:holding-list", None, "post"):               (401, 405, 405, 405, 405, 405, 405, 405),
+    ("api:holding-detail", "holding_a", "get"):       (401, 200, 200, 404, 200, 200, 200, 200),
+    ("api:holding-detail", "holding_b", "get"):       (401, 404, 404, 200, 200, 200, 200, 200),
+    ("api:holding-detail", "holding_a", "delete"):    (401, 405, 405, 405, 405, 405, 405, 405),
+    ("api:institution-list", None, "get"):            (401, 200, 200, 200, 200, 200, 200, 200),
+    ("api:institution-detail", "institution_a", "get"): (401, 200, 200, 404, 200, 200, 200, 200),
+    ("api:institution-detail", "institution_b", "get"): (401, 404, 404, 200, 200, 200, 200, 200),
+    ("api:grade-list", None, "get"):                  (401, 200, 200, 200, 200, 200, 200, 200),
+    ("api:grade-detail", "holding_a", "get"):         (401, 200, 200, 200, 200, 200, 200, 200),
+    ("api:census_entry-list", None, "get"):           (401, 200, 200, 200, 200, 200, 200, 200),
+    ("api:census_entry-detail", "holding_a", "get"):  (401, 200, 200, 404, 200, 200, 200, 200),
+    ("api:census_entry-detail", "holding_b", "get"):  (401, 404, 404, 200, 200, 200, 200, 200),
+    ("api:damage_assessment-list", None, "get"):      (401, 200, 200, 200, 200, 200, 200, 200),
+    ("api:damage_assessment-detail", "holding_a", "get"): (401, 200, 200, 404, 200, 200, 200, 200),
+    ("api:damage_assessment-detail", "holding_b", "get"): (401, 404, 404, 200, 200, 200, 200, 200),
+    ("api:repair-list", None, "get"):                 (401, 200, 200, 200, 200, 200, 200, 200),
+    ("api:repair-detail", "holding_a", "get"):        (401, 200, 200, 404, 200, 200, 200, 200),
+    ("api:repair-detail", "holding_b", "get"):        (401, 404, 404, 200, 200, 200, 200, 200),
+    ("api:room-list", None, "get"):                   (401, 200, 200, 200, 200, 200, 200, 200),
+    ("api:room-detail", "institution_a", "get"):      (401, 200, 200, 404, 200, 200, 200, 200),
+    ("api:room-detail", "institution_b", "get"):      (401, 404, 404, 200, 200, 200, 200, 200),
+    ("api:daily_climate-list", None, "get"):          (401, 200, 200, 200, 200, 200, 200, 200),
+    ("api:daily_climate-detail", "institution_a", "get"): (401, 200, 200, 404, 200, 200, 200, 200),
+    ("api:daily_climate-detail", "institution_b", "get"): (401, 404, 404, 200, 200, 200, 200, 200),
+    # API tokens: each user their own; the centre administrator revokes anyone's (with a reason)
+    ("guji_api:token_list", None, "get"):             (302, 200, 200, 200, 200, 200, 200, 200),
+    ("guji_api:token_create", None, "get"):           (302, 405, 405, 405, 405, 405, 405, 405),
+    ("guji_api:token_create", None, "post"):          (302, 400, 400, 400, 400, 400, 400, 400),
+    ("guji_api:token_revoke", "institution_a", "get"): (302, 405, 405, 405, 405, 405, 405, 405),
+    ("guji_api:token_revoke", "institution_a", "post"): (302, 404, 404, 404, 404, 404, 302, 404),
 }
 # fmt: on
 
@@ -232,6 +267,7 @@ REDIRECTS = {
     "lockout_lift": "lockout_list",
     "conservation:plan_approve": "conservation:plan_detail",
     "holding_export_retry": "holding_export_job",  # not failed: back to the job's page
+    "guji_api:token_revoke": "guji_api:token_list",  # no reason given: nothing revoked
 }
 # Redirects to a page of the target itself (REDIRECTS names the URL, the target fills it).
 REDIRECT_TO_TARGET = {"holding_delete", "cataloguer_grant", "holding_export_retry"}
@@ -491,6 +527,31 @@ def _manifest_of(holding) -> dict:
     return {"pk": holding.pk, "key": "leaf-photos"}
 
 
+def _census_entry_of(holding) -> dict:
+    from census.models import CensusEntry
+
+    return {"pk": CensusEntry.objects.create(holding=holding, institution=holding.institution).pk}
+
+
+def _rollup_at(institution) -> dict:
+    import datetime
+
+    from environment.models import DailyRollup
+    from tests.environment.factories import make_room, make_sensor
+
+    sensor = make_sensor(make_room(institution))
+    return {"pk": DailyRollup.objects.create(sensor=sensor, day=datetime.date(2025, 3, 1)).pk}
+
+
+def _token_of_someone_else(_target) -> dict:
+    """An API token of a user none of the roles is: only the centre administrator revokes it."""
+    from guji.api.tokens import issue_token
+    from tests.factories import make_user
+
+    owner = make_user()
+    return {"pk": issue_token(owner, name="别人的令牌", by=owner)[0].pk}
+
+
 def _pk_of(make: str) -> Callable[[object], dict]:
     """A row made by ``tests.protection.factories.<make>(target)``, inside the test."""
 
@@ -503,6 +564,13 @@ def _pk_of(make: str) -> Callable[[object], dict]:
 
 
 PATH_KWARGS: dict[str, Callable[[object], dict]] = {
+    "api:grade-detail": lambda _target: {"code": "1A"},
+    "api:census_entry-detail": _census_entry_of,
+    "api:damage_assessment-detail": _assessment_of,
+    "api:repair-detail": _plan_of,
+    "api:room-detail": _room_at,
+    "api:daily_climate-detail": _rollup_at,
+    "guji_api:token_revoke": _token_of_someone_else,
     "cataloguer_revoke": _cataloguer_role_at,
     "inbox_open": _message_to_someone_else,
     "holding_restore": _deleted_draft_at,
