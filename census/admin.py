@@ -15,6 +15,7 @@ from census.models import (
     LeafPhoto,
     Participation,
     ReviewRound,
+    SubmittedPhoto,
 )
 from census.services import (
     accept_correction,
@@ -185,6 +186,16 @@ class LeafPhotoAdmin(ScopedAdminMixin, ReadOnlyAdmin):
     list_filter = ("kind", "institution")
     list_select_related = ("holding", "uploaded_by")
     raw_id_fields = ("holding",)
+
+
+@admin.register(SubmittedPhoto)
+class SubmittedPhotoAdmin(ScopedAdminMixin, ReadOnlyAdmin):
+    """The photographs as they were when a round was submitted: a record, never edited."""
+
+    list_display = ("round", "kind", "caption", "width", "height", "sha256")
+    list_filter = ("kind", "institution")
+    list_select_related = ("round",)
+    raw_id_fields = ("round",)
 
 
 @admin.register(ImportJob)

@@ -16,6 +16,7 @@ from guji.models import (
     EditionType,
     Holding,
     Institution,
+    ListExportJob,
     Notification,
     ObjectGrant,
     Responsibility,
@@ -374,6 +375,22 @@ class SavedSearchAdmin(admin.ModelAdmin):
     readonly_fields = ("user", "name", "query", "created_at")
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(ListExportJob)
+class ListExportJobAdmin(admin.ModelAdmin):
+    """Holdings-list exports made in the background: who exported which list, and when."""
+
+    list_display = ("download_name", "user", "status", "total_rows", "created_at")
+    list_filter = ("status",)
+    list_select_related = ("user",)
+    readonly_fields = [f.name for f in ListExportJob._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 
