@@ -49,7 +49,16 @@ def _demo() -> dict:
     return load()
 
 
+def _report(period, scope) -> list:
+    from conservation.report import report_section
+
+    return report_section(period, scope)
+
+
 def register() -> None:
+    registry.register_report_section(
+        registry.ReportSection("conservation", _("Damage and repair"), 40, _report)
+    )
     for entry in (
         registry.NavEntry(
             "repair_queue",

@@ -35,6 +35,7 @@ __all__ = [
     "HoldingPanel",
     "HomeSection",
     "NavEntry",
+    "ReportSection",
     "bulk_actions",
     "correction_url",
     "demo_parts",
@@ -51,9 +52,11 @@ __all__ = [
     "register_home_section",
     "register_nav",
     "register_provider",
+    "register_report_section",
     "register_status_link",
     "register_timeline_source",
     "register_urls",
+    "report_sections",
     "status_links",
     "timeline_sources",
     "url_includes",
@@ -132,6 +135,21 @@ class BulkAction:
     order: int = 100
     field: str = ""
     field_label: Any = ""
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """A section of the period report to the province (guji.reports).
+
+    ``build(period, scope)`` returns the section's tables (``guji.reports.tables.Table``: title,
+    columns, rows, totals row), computed with aggregate queries over the ``scope``'s
+    institutions (``guji.reports.periods.Scope``) for the ``period`` (a year or a quarter).
+    """
+
+    key: str
+    title: Any  # a lazy translation
+    order: int
+    build: Callable[[Any, Any], list]
 
 
 _bulk: dict[str, BulkAction] = {}
@@ -215,6 +233,17 @@ def register_provider(key: str, fn: Callable[..., Any]) -> None:
 def provider(key: str) -> Callable[..., Any] | None:
     """The function registered under ``key``, or None when no installed app offers it."""
     return _providers.get(key)
+
+
+_report_sections: dict[str, ReportSection] = {}
+
+
+def register_report_section(section: ReportSection) -> None:
+    _report_sections[section.key] = section
+
+
+def report_sections() -> list[ReportSection]:
+    return sorted(_report_sections.values(), key=lambda s: (s.order, s.key))
 
 
 def register_urls(prefix: str, module: str) -> None:

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "axes",
     "guji.files",
     "guji.protection",
+    "guji.reports",
     "census",
     "conservation",
     "environment",
