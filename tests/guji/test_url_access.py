@@ -199,6 +199,26 @@ EXPECTED: dict[tuple[str, str | None, str], tuple[int, ...]] = {
     ("supervision:action_close", "institution_a", "get"): (302, 405, 405, 405, 405, 405, 405, 405),
     ("supervision:inspection_photo", "institution_a", "get"):
         (302, 200, 200, 404, 200, 200, 200, 200),
+    # period reports: the centre compiles and submits; the provincial viewer reads what was
+    # submitted (target institution_a: a submitted report, institution_b: a draft)
+    ("reports:list", None, "get"):                    (302, 403, 403, 403, 403, 403, 200, 200),
+    ("reports:list", None, "post"):                   (302, 403, 403, 403, 403, 403, 400, 403),
+    ("reports:detail", "institution_a", "get"):       (302, 403, 403, 403, 403, 403, 200, 200),
+    ("reports:detail", "institution_b", "get"):       (302, 403, 403, 403, 403, 403, 200, 404),
+    ("reports:status", "institution_a", "get"):       (302, 403, 403, 403, 403, 403, 200, 200),
+    ("reports:status", "institution_b", "get"):       (302, 403, 403, 403, 403, 403, 200, 404),
+    ("reports:compile", "institution_a", "get"):      (302, 405, 405, 405, 405, 405, 405, 405),
+    ("reports:compile", "institution_a", "post"):     (302, 403, 403, 403, 403, 403, 302, 403),
+    ("reports:compile", "institution_b", "post"):     (302, 403, 403, 403, 403, 403, 302, 404),
+    ("reports:submit", "institution_a", "get"):       (302, 405, 405, 405, 405, 405, 405, 405),
+    ("reports:submit", "institution_a", "post"):      (302, 403, 403, 403, 403, 403, 302, 403),
+    ("reports:submit", "institution_b", "post"):      (302, 403, 403, 403, 403, 403, 302, 404),
+    ("reports:pdf", "institution_a", "get"):          (302, 403, 403, 403, 403, 403, 200, 200),
+    ("reports:pdf", "institution_b", "get"):          (302, 403, 403, 403, 403, 403, 200, 404),
+    ("reports:xlsx", "institution_a", "get"):         (302, 403, 403, 403, 403, 403, 200, 200),
+    ("reports:xlsx", "institution_b", "get"):         (302, 403, 403, 403, 403, 403, 200, 404),
+    # statistics: everyone counts the holdings they may see
+    ("statistics:index", None, "get"):                (302, 200, 200, 200, 200, 200, 200, 200),
 }
 # fmt: on
 
@@ -213,9 +233,11 @@ REDIRECTS = {
     "cataloguer_grant": "institution_detail",  # nothing chosen: back to the institution
     "lockout_lift": "lockout_list",
     "conservation:plan_approve": "conservation:plan_detail",
+    "reports:compile": "reports:detail",  # a submitted report: refused with a message
+    "reports:submit": "reports:detail",  # no note given: back to the report, nothing submitted
 }
 # Redirects to a page of the target itself (REDIRECTS names the URL, the target fills it).
-REDIRECT_TO_TARGET = {"holding_delete", "cataloguer_grant"}
+REDIRECT_TO_TARGET = {"holding_delete", "cataloguer_grant", "reports:compile", "reports:submit"}
 
 
 # How a target fills a URL's path; URLs not listed take {"pk": target.pk}.
@@ -432,6 +454,23 @@ def _archive_of(holding) -> dict:
     return {"pk": job.pk}
 
 
+def _report_for(institution) -> dict:
+    """A compiled report: submitted for institution_a's tests, a draft for institution_b's."""
+    from django.core.files.base import ContentFile
+
+    from guji.reports.models import Report
+
+    submitted = institution.name == "甲图书馆"
+    report = Report(year=2024 if submitted else 2025)
+    report.save()
+    report.pdf.save("r.pdf", ContentFile(b"%PDF-"), save=False)
+    report.xlsx.save("r.xlsx", ContentFile(b"PK"), save=False)
+    if submitted:
+        report.status = Report.Status.SUBMITTED
+    report.save()
+    return {"pk": report.pk}
+
+
 def _pk_of(make: str) -> Callable[[object], dict]:
     """A row made by ``tests.protection.factories.<make>(target)``, inside the test."""
 
@@ -492,6 +531,10 @@ PATH_KWARGS: dict[str, Callable[[object], dict]] = {
     "protection:keyunit_detail": _pk_of("make_assessment"),
     "protection:keyunit_evidence": _pk_of("make_evidence"),
     "supervision:inspection_detail": _pk_of("make_inspection"),
+    **{
+        f"reports:{name}": _report_for
+        for name in ("detail", "status", "compile", "submit", "pdf", "xlsx")
+    },
     "supervision:action_close": _pk_of("make_action"),
     "supervision:inspection_photo": _pk_of("make_inspection_photo"),
 }
