@@ -33,9 +33,7 @@ def listings_table(scope) -> Table:
             Column(_("Year"), "int"),
             Column(_("Entries"), "int"),
         ],
-        rows=[
-            [str(levels.get(lv, lv)), name, batch, year, n] for lv, name, batch, year, n, _h in out
-        ],
+        rows=[[str(levels.get(lv, lv)), name, batch, year, n] for lv, name, batch, year, n in out],
         chart=(1, 4),
     ).with_totals(c2="", c3="")
 

@@ -4,6 +4,8 @@ made here) and the workbook (one sheet per table, the same numbers)."""
 from __future__ import annotations
 
 import re
+import tempfile
+from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
 
@@ -89,26 +91,53 @@ def rendered_tables(tables: list[Table]) -> list[dict]:
     return out
 
 
+NO_FOOTER = "@page { @bottom-center { content: none } }"  # numbers are stamped after joining
+
+
 def pdf_bytes(
-    *, title: str, period_label: str, sections: list[tuple[str, list[Table]]]
+    *,
+    title: str,
+    period_label: str,
+    sections: list[tuple[str, list[Table]]],
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[bytes, list[dict]]:
-    """The PDF and the characters its fonts could not draw ([{char, codepoint, where}])."""
+    """The PDF and the characters its fonts could not draw ([{char, codepoint, where}]).
+
+    The cover and each section are laid out on their own and written as parts, then joined with
+    page numbers stamped across them: memory follows the largest section, not the document."""
     documents.check_fonts()
-    html = render_to_string(
-        "reports/report_pdf.html",
-        {
-            "title": title,
-            "period": period_label,
-            "compiled_at": timezone.localtime(),
-            "sections": [(heading, rendered_tables(tables)) for heading, tables in sections],
-        },
-    )
     glyphs = documents.GlyphCheck()
     for _heading, tables in sections:
         for t in tables:
             glyphs.check(" ".join([t.title, *(str(v) for r in t.rows for v in r)]), where=t.title)
-    out = BytesIO()
-    documents.write_part(documents.render_html(html, stylesheets=[STYLESHEET]), out)
+    compiled_at = timezone.localtime()
+    units = [None, *range(len(sections))]
+    with tempfile.TemporaryDirectory(prefix="guji-report-") as folder:
+        parts = []
+        for done, i in enumerate(units):
+            html = render_to_string(
+                "reports/report_pdf.html",
+                {
+                    "title": title,
+                    "period": period_label,
+                    "compiled_at": compiled_at,
+                    "cover": i is None,
+                    "number": (i or 0) + 1,
+                    "sections": []
+                    if i is None
+                    else [(sections[i][0], rendered_tables(sections[i][1]))],
+                },
+            )
+            path = Path(folder) / f"part-{done:03d}.pdf"
+            document = documents.render_html(html, stylesheets=[STYLESHEET, NO_FOOTER])
+            documents.write_part(document, path)
+            del document
+            parts.append(path)
+            if progress:
+                progress(done + 1, len(units))
+        out = BytesIO()
+        numbers = documents.PageNumbers(stylesheets=(STYLESHEET,))
+        documents.join_pdfs(parts, out, title=title, page_numbers=numbers)
     return out.getvalue(), glyphs.report()
 
 

@@ -79,17 +79,24 @@ def compile_report(
     """Build the tables, the PDF and the workbook of a draft and store them on it."""
     if report.is_frozen:
         raise FrozenReport(f"Report {report.pk} is submitted and cannot be compiled again.")
-    sections = build_tables(report.period, scope, progress=progress)
-    steps = len(registry.report_sections()) + 2
+    n = len(registry.report_sections())
+    steps = n + (n + 1) + 1  # each section's tables, each part of the PDF, the workbook
+
+    def step(done: int, phase: str) -> None:
+        if progress:
+            progress(done, steps, phase)
+
+    sections = build_tables(
+        report.period, scope, progress=lambda done, _t, phase: step(done, phase)
+    )
     tables = [t for _title, ts in sections for t in ts]
-    if progress:
-        progress(steps - 2, steps, "pdf")
     title = _("Report on ancient books to the provincial centre")
     pdf, missing = render.pdf_bytes(
-        title=title, period_label=report.period.label(), sections=sections
+        title=title,
+        period_label=report.period.label(),
+        sections=sections,
+        progress=lambda done, _total: step(n + done, "pdf"),
     )
-    if progress:
-        progress(steps - 1, steps, "xlsx")
     xlsx = render.xlsx_bytes(tables)
     for field in (report.pdf, report.xlsx):
         if field:
@@ -100,13 +107,12 @@ def compile_report(
     report.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     report.xlsx_sha256 = hashlib.sha256(xlsx).hexdigest()
     report.tables = [
-        {"section": title, "tables": [t.as_dict() for t in ts]} for title, ts in sections
+        {"section": heading, "tables": [t.as_dict() for t in ts]} for heading, ts in sections
     ]
     report.missing_glyphs = missing
     report.compiled_by, report.compiled_at = by, timezone.now()
     save_audited(report, by=by, reason=_("Draft report compiled"))
-    if progress:
-        progress(steps, steps, "done")
+    step(steps, "done")
     return report
 
 
