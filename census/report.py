@@ -19,7 +19,7 @@ def campaign_table(campaign: Campaign, period, scope) -> Table:
     rows, totals = progress_of_participations(campaign, participations)
     accepted = dict(
         scope.filter(CensusEntry.objects.filter(campaign=campaign))
-        .filter(accepted_at__date__gte=period.start, accepted_at__date__lt=period.end)
+        .filter(accepted_at__gte=period.start_at, accepted_at__lt=period.end_at)
         .order_by()
         .values_list("institution_id")
         .annotate(n=Count("id"))

@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guji.models import Institution
@@ -32,6 +33,16 @@ class Period:
         if self.quarter is None or self.quarter == 4:
             return datetime.date(self.year + 1, 1, 1)
         return datetime.date(self.year, 1 + 3 * self.quarter, 1)
+
+    @property
+    def start_at(self) -> datetime.datetime:
+        """The period's first moment, in the project's time zone (for datetime columns: a
+        range on the column itself, which an index serves, instead of a cast to a date)."""
+        return timezone.make_aware(datetime.datetime.combine(self.start, datetime.time.min))
+
+    @property
+    def end_at(self) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(self.end, datetime.time.min))
 
     @property
     def last_day(self) -> datetime.date:
