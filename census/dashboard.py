@@ -78,6 +78,11 @@ def campaign_progress(campaign: Campaign, user: User) -> tuple[list[Row], Row]:
         .select_related("institution")
         .order_by("institution__code")
     )
+    return progress_of_participations(campaign, participations)
+
+
+def progress_of_participations(campaign: Campaign, participations: list) -> tuple[list[Row], Row]:
+    """The rows of ``participations`` (of ``campaign``, with their institutions) and totals."""
     ids = [p.institution_id for p in participations]
     counts: dict[int, dict[str, int]] = {i: {} for i in ids}
     in_campaign = (

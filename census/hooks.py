@@ -116,10 +116,19 @@ def _corrections_home(request) -> dict | None:
     return {"pending": pending}
 
 
+def _report(period, scope) -> list:
+    from census.report import report_section
+
+    return report_section(period, scope)
+
+
 def register() -> None:
     from census.api import CensusEntryViewSet
 
     registry.register_api("census-entries", CensusEntryViewSet, "census_entry")
+    registry.register_report_section(
+        registry.ReportSection("census", _("Census progress"), 10, _report)
+    )
     registry.register_field_notes("census", _returned_notes)
     registry.register_status_link(
         "submitted", "census:review_queue", lambda u: can_anywhere(u, "review")

@@ -111,12 +111,21 @@ def damage_levels(holdings) -> list[tuple[str, int]]:
     return [(r["level_name"] or str(_("Not graded")), r["n"]) for r in rows]
 
 
+def _report(period, scope) -> list:
+    from conservation.report import report_section
+
+    return report_section(period, scope)
+
+
 def register() -> None:
     registry.register_provider("damage_levels", damage_levels)
     from conservation.api import AssessmentViewSet, RepairViewSet
 
     registry.register_api("damage-assessments", AssessmentViewSet, "damage_assessment")
     registry.register_api("repairs", RepairViewSet, "repair")
+    registry.register_report_section(
+        registry.ReportSection("conservation", _("Damage and repair"), 40, _report)
+    )
     for entry in (
         registry.NavEntry(
             "repair_queue",

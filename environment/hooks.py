@@ -61,11 +61,20 @@ def _demo() -> dict:
     return load_demo_part()
 
 
+def _report(period, scope) -> list:
+    from environment.report_tables import report_section
+
+    return report_section(period, scope)
+
+
 def register() -> None:
     from environment.api import DailyClimateViewSet, RoomViewSet
 
     registry.register_api("rooms", RoomViewSet, "room")
     registry.register_api("daily-climate", DailyClimateViewSet, "daily_climate")
+    registry.register_report_section(
+        registry.ReportSection("environment", _("Storage environment"), 50, _report)
+    )
     registry.register_nav(
         registry.NavEntry(
             "rooms", _("Storage rooms"), "environment:room_list", lambda u: bool(roles_of(u)), 50

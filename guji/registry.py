@@ -37,6 +37,7 @@ __all__ = [
     "HomeSection",
     "ImageSet",
     "NavEntry",
+    "ReportSection",
     "ViewerImage",
     "api_routes",
     "bulk_actions",
@@ -58,9 +59,11 @@ __all__ = [
     "register_image_source",
     "register_nav",
     "register_provider",
+    "register_report_section",
     "register_status_link",
     "register_timeline_source",
     "register_urls",
+    "report_sections",
     "status_links",
     "timeline_sources",
     "url_includes",
@@ -168,6 +171,21 @@ class ImageSet:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class ReportSection:
+    """A section of the period report to the province (guji.reports).
+
+    ``build(period, scope)`` returns the section's tables (``guji.reports.tables.Table``: title,
+    columns, rows, totals row), computed with aggregate queries over the ``scope``'s
+    institutions (``guji.reports.periods.Scope``) for the ``period`` (a year or a quarter).
+    """
+
+    key: str
+    title: Any  # a lazy translation
+    order: int
+    build: Callable[[Any, Any], list]
+
+
 _bulk: dict[str, BulkAction] = {}
 _nav: dict[str, NavEntry] = {}
 _panels: dict[str, HoldingPanel] = {}
@@ -260,6 +278,17 @@ def register_image_source(key: str, source: Callable[[Any, Any], list[ImageSet]]
 def image_sets(user, holding) -> list[ImageSet]:
     sets = [s for _key, source in sorted(_image_sources.items()) for s in source(user, holding)]
     return sorted(sets, key=lambda s: s.order)
+
+
+_report_sections: dict[str, ReportSection] = {}
+
+
+def register_report_section(section: ReportSection) -> None:
+    _report_sections[section.key] = section
+
+
+def report_sections() -> list[ReportSection]:
+    return sorted(_report_sections.values(), key=lambda s: (s.order, s.key))
 
 
 def register_urls(prefix: str, module: str) -> None:

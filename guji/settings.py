@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "guji.reports",
     "census",
     "conservation",
     "environment",

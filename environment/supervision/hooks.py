@@ -24,7 +24,16 @@ def _overdue(request) -> dict | None:
     return {"actions": actions, "today": timezone.localdate()}
 
 
+def _report(period, scope) -> list:
+    from environment.supervision.report import report_section
+
+    return report_section(period, scope)
+
+
 def register() -> None:
+    registry.register_report_section(
+        registry.ReportSection("supervision", _("Storage supervision"), 60, _report)
+    )
     registry.register_nav(
         registry.NavEntry(
             "inspections",

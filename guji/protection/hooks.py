@@ -46,9 +46,18 @@ def register() -> None:
     )
     registry.register_timeline_source("protection", _timeline)
     registry.register_urls("protection/", "guji.protection.urls")
+    registry.register_report_section(
+        registry.ReportSection("protection", _("Graded protection"), 30, _report)
+    )
     registry.register_demo(
         registry.DemoPart(key="protection", load=_demo, after=("census", "grades"))
     )
+
+
+def _report(period, scope) -> list:
+    from guji.protection.report import report_section
+
+    return report_section(period, scope)
 
 
 def _demo() -> dict:

@@ -252,6 +252,26 @@ EXPECTED: dict[tuple[str, str | None, str], tuple[int, ...]] = {
     ("guji_api:token_create", None, "post"):          (302, 400, 400, 400, 400, 400, 400, 400),
     ("guji_api:token_revoke", "institution_a", "get"): (302, 405, 405, 405, 405, 405, 405, 405),
     ("guji_api:token_revoke", "institution_a", "post"): (302, 404, 404, 404, 404, 404, 302, 404),
+    # period reports: the centre compiles and submits; the provincial viewer reads what was
+    # submitted (target institution_a: a submitted report, institution_b: a draft)
+    ("reports:list", None, "get"):                    (302, 403, 403, 403, 403, 403, 200, 200),
+    ("reports:list", None, "post"):                   (302, 403, 403, 403, 403, 403, 400, 403),
+    ("reports:detail", "institution_a", "get"):       (302, 403, 403, 403, 403, 403, 200, 200),
+    ("reports:detail", "institution_b", "get"):       (302, 403, 403, 403, 403, 403, 200, 404),
+    ("reports:status", "institution_a", "get"):       (302, 403, 403, 403, 403, 403, 200, 200),
+    ("reports:status", "institution_b", "get"):       (302, 403, 403, 403, 403, 403, 200, 404),
+    ("reports:compile", "institution_a", "get"):      (302, 405, 405, 405, 405, 405, 405, 405),
+    ("reports:compile", "institution_a", "post"):     (302, 403, 403, 403, 403, 403, 302, 403),
+    ("reports:compile", "institution_b", "post"):     (302, 403, 403, 403, 403, 403, 302, 404),
+    ("reports:submit", "institution_a", "get"):       (302, 405, 405, 405, 405, 405, 405, 405),
+    ("reports:submit", "institution_a", "post"):      (302, 403, 403, 403, 403, 403, 302, 403),
+    ("reports:submit", "institution_b", "post"):      (302, 403, 403, 403, 403, 403, 302, 404),
+    ("reports:pdf", "institution_a", "get"):          (302, 403, 403, 403, 403, 403, 200, 200),
+    ("reports:pdf", "institution_b", "get"):          (302, 403, 403, 403, 403, 403, 200, 404),
+    ("reports:xlsx", "institution_a", "get"):         (302, 403, 403, 403, 403, 403, 200, 200),
+    ("reports:xlsx", "institution_b", "get"):         (302, 403, 403, 403, 403, 403, 200, 404),
+    # statistics: everyone counts the holdings they may see
+    ("statistics:index", None, "get"):                (302, 200, 200, 200, 200, 200, 200, 200),
 }
 # fmt: on
 
@@ -268,9 +288,17 @@ REDIRECTS = {
     "conservation:plan_approve": "conservation:plan_detail",
     "holding_export_retry": "holding_export_job",  # not failed: back to the job's page
     "guji_api:token_revoke": "guji_api:token_list",  # no reason given: nothing revoked
+    "reports:compile": "reports:detail",  # a submitted report: refused with a message
+    "reports:submit": "reports:detail",  # no note given: back to the report, nothing submitted
 }
 # Redirects to a page of the target itself (REDIRECTS names the URL, the target fills it).
-REDIRECT_TO_TARGET = {"holding_delete", "cataloguer_grant", "holding_export_retry"}
+REDIRECT_TO_TARGET = {
+    "holding_delete",
+    "cataloguer_grant",
+    "holding_export_retry",
+    "reports:compile",
+    "reports:submit",
+}
 
 
 # How a target fills a URL's path; URLs not listed take {"pk": target.pk}.
@@ -552,6 +580,23 @@ def _token_of_someone_else(_target) -> dict:
     return {"pk": issue_token(owner, name="别人的令牌", by=owner)[0].pk}
 
 
+def _report_for(institution) -> dict:
+    """A compiled report: submitted for institution_a's tests, a draft for institution_b's."""
+    from django.core.files.base import ContentFile
+
+    from guji.reports.models import Report
+
+    submitted = institution.name == "甲图书馆"
+    report = Report(year=2024 if submitted else 2025)
+    report.save()
+    report.pdf.save("r.pdf", ContentFile(b"%PDF-"), save=False)
+    report.xlsx.save("r.xlsx", ContentFile(b"PK"), save=False)
+    if submitted:
+        report.status = Report.Status.SUBMITTED
+    report.save()
+    return {"pk": report.pk}
+
+
 def _pk_of(make: str) -> Callable[[object], dict]:
     """A row made by ``tests.protection.factories.<make>(target)``, inside the test."""
 
@@ -627,6 +672,10 @@ PATH_KWARGS: dict[str, Callable[[object], dict]] = {
     "protection:keyunit_detail": _pk_of("make_assessment"),
     "protection:keyunit_evidence": _pk_of("make_evidence"),
     "supervision:inspection_detail": _pk_of("make_inspection"),
+    **{
+        f"reports:{name}": _report_for
+        for name in ("detail", "status", "compile", "submit", "pdf", "xlsx")
+    },
     "supervision:action_close": _pk_of("make_action"),
     "supervision:inspection_photo": _pk_of("make_inspection_photo"),
 }
