@@ -10,7 +10,16 @@ from tests.factories import make_holding, make_user
 
 pytestmark = pytest.mark.django_db
 
-OURS = ("guji", "guji_api", "census", "conservation", "environment", "protection", "supervision")
+OURS = (
+    "guji",
+    "guji_api",
+    "guji_reports",
+    "census",
+    "conservation",
+    "environment",
+    "protection",
+    "supervision",
+)
 
 
 def our_models():
