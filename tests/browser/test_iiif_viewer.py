@@ -24,6 +24,16 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _worker_at_once():
+    """Photo derivatives are made by the worker's task: here it runs as soon as it is queued."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = False
+
+
 def test_the_viewer_opens_the_manifest_and_loads_the_photograph(page_as, t, shots):
     holding = make_holding(binding=Binding.objects.get(code="xianzhuang"))
     cataloguer = make_user(Role.CATALOGUER, holding.institution)

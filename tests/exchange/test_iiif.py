@@ -25,6 +25,16 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _worker_at_once():
+    """Photo derivatives are made by the worker's task: here it runs as soon as it is queued."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = False
+
+
 @pytest.fixture
 def holding():
     return make_holding(binding=Binding.objects.get(code="xianzhuang"))
