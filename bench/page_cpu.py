@@ -24,13 +24,40 @@ ROOT = Path(__file__).resolve().parent.parent
 BASELINE = "baseline: login page (anonymous)"
 
 
-def measure(repeat: int, warmup: int) -> dict:
+def _django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guji.settings")
     os.environ["GUJI_DEBUG"] = "false"
     sys.path.insert(0, os.getcwd())
     import django
 
     django.setup()
+
+
+def long_history(versions: int) -> None:
+    """Edit one of the cataloguer's drafts until it has ``versions`` versions (once)."""
+    _django()
+    from guji.cataloguing import parse_statements
+    from guji.models import Holding, User
+    from guji.permissions import scope_filter
+    from guji.services import update_holding
+
+    user = User.objects.get(username="cataloguer")
+    mine = Holding.objects.filter(scope_filter(user, "catalogue", "institution"))
+    holding = mine.filter(status="draft").order_by("pk").first()
+    done = holding.history.count()
+    for i in range(done, versions):
+        update_holding(
+            holding,
+            data={"volumes": 1 + i % 7},
+            statements=parse_statements(f"（清）某{i}撰"),
+            by=user,
+            reason=f"bench/page_cpu.py 第{i}次修改",
+        )
+        holding.refresh_from_db()
+
+
+def measure(repeat: int, warmup: int) -> dict:
+    _django()
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
@@ -95,11 +122,25 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--compare", help="another source tree to measure first (e.g. main)")
+    parser.add_argument(
+        "--versions", type=int, default=200, help="versions of the holding whose timeline is shown"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.setup:
+        long_history(args.versions)
+        return
     if args.child:
         print(json.dumps(measure(args.repeat, args.warmup)))
         return
+    setup = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--setup",
+        f"--versions={args.versions}",
+    ]
+    subprocess.run(setup, cwd=ROOT, check=True)
     trees = [("before", Path(args.compare).resolve())] if args.compare else []
     trees.append(("after" if args.compare else "this tree", ROOT))
     results = {}

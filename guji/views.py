@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Max, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -21,7 +21,7 @@ from guji.institution_views import GrantForm
 from guji.list_views import SavedSearchForm
 from guji.lists import PAGE_SIZES, HoldingQuery, render_rows
 from guji.models import Holding, RoleAssignment
-from guji.pagination import count_rows, page_number, paginate
+from guji.pagination import Page, count_rows, page_number, paginate
 from guji.permissions import can, can_anywhere, institutions_where, require
 from guji.services import (
     check_writable,
@@ -274,33 +274,72 @@ def holding_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "guji/holding_form.html", context, status=status)
 
 
+TIMELINE_PER_PAGE = 50
+
+
 def holding_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    """The holding's timeline, newest first, 50 entries a page.
+
+    Page n reads and diffs only the newest n × 50 (+1) versions of each record and renders its
+    50 entries; the queries are the same for every page and every length of history.
+    """
     holding = get_object_or_404(Holding.objects.visible_to(request.user), pk=pk)
-    return render(
-        request,
-        "guji/holding_timeline.html",
-        {"holding": holding, "changes": holding_changes(holding)},
+    number = page_number(request.GET.get("page"))
+    per_page = TIMELINE_PER_PAGE
+    changes = holding_changes(holding, limit=number * per_page + 1)
+    has_next = len(changes) > number * per_page
+    if not has_next:  # everything is read: past the end shows the last page
+        number = min(number, max(1, -(-len(changes) // per_page)))
+    page = Page(
+        object_list=changes[(number - 1) * per_page : number * per_page],
+        number=number,
+        per_page=per_page,
+        count=len(changes),
+        accuracy="at_least" if has_next else "exact",
+        has_next=has_next,
     )
+    return render(request, "guji/holding_timeline.html", {"holding": holding, "page": page})
 
 
 def holding_changes(holding: Holding, *, limit: int = 200) -> list:
-    """One timeline: the holding's versions and its responsibility statements', newest first."""
+    """One timeline: the holding's versions and its responsibility statements', newest first.
+
+    Its newest ``limit`` entries are complete (each source reads its newest ``limit`` versions,
+    the record as many more as there are workflow events that may absorb one of them, and one
+    more to diff the oldest against); older ones may be missing.
+    """
     from guji.models import Responsibility
 
+    others: list = []
+    for extra in timeline_sources(holding):
+        others += extra
+    absorbing = sum(1 for change in others if change.absorbs)
     hidden = ("search_key", "updated_at", "created_at")
-    versions = list(holding.history.select_related("history_user")[:limit])
-    record = version_changes(versions, subject=_("Catalogue record"), hide=hidden)
+    wanted = limit + absorbing
+    versions = list(holding.history.select_related("history_user")[: wanted + 1])
+    record = version_changes(versions, subject=_("Catalogue record"), hide=hidden)[:wanted]
     changes: list = []
     by_row: dict[int, list] = {}
-    for v in Responsibility.history.filter(holding_id=holding.pk).select_related("history_user")[
-        :limit
-    ]:
+    statements = Responsibility.history.filter(holding_id=holding.pk)
+    read = list(statements.select_related("history_user")[:limit])
+    for v in read:
         by_row.setdefault(v.id, []).append(v)
+    # Each statement's version just before the oldest read, to diff that one against (one query:
+    # the newest of the older versions, per statement).
+    read_ids = {v.history_id for v in read}
+    older = statements.exclude(history_id__in=read_ids)
+    if read:
+        older = older.filter(history_date__lte=read[-1].history_date)
+    previous = statements.filter(
+        history_id__in=older.order_by().values("id").annotate(last=Max("history_id")).values("last")
+    )
+    for v in previous:
+        if v.id in by_row:
+            by_row[v.id].append(v)
     for rows in by_row.values():
-        changes += version_changes(rows, subject=_statement_subject, hide=("seq",))
-    for extra in timeline_sources(holding):
-        changes += extra
-    changes = fold_record_versions(record, changes)
+        shown = version_changes(rows, subject=_statement_subject, hide=("seq",))
+        changes += shown[: len(shown) - (rows[-1].history_id not in read_ids)]  # not the extra one
+    changes = fold_record_versions(record, changes + others)
     changes.sort(key=lambda c: c.when, reverse=True)
     return changes
 
