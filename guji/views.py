@@ -16,7 +16,7 @@ from guji import registry
 from guji.concurrency import StaleEdit, refresh_version
 from guji.duplicates import likely_duplicates
 from guji.forms import HoldingCreateForm, HoldingFilterForm, HoldingForm
-from guji.history import fold_record_versions, version_changes
+from guji.history import fold_record_versions, render_changes, version_changes
 from guji.institution_views import GrantForm
 from guji.list_views import SavedSearchForm
 from guji.lists import PAGE_SIZES, HoldingQuery, render_rows
@@ -275,6 +275,7 @@ def holding_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 TIMELINE_PER_PAGE = 50
+TIMELINE_MAX_PAGES = 1000  # a page past the end shows the last; no history is that long
 
 
 def holding_timeline(request: HttpRequest, pk: int) -> HttpResponse:
@@ -284,7 +285,7 @@ def holding_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     50 entries; the queries are the same for every page and every length of history.
     """
     holding = get_object_or_404(Holding.objects.visible_to(request.user), pk=pk)
-    number = page_number(request.GET.get("page"))
+    number = min(page_number(request.GET.get("page")), TIMELINE_MAX_PAGES)
     per_page = TIMELINE_PER_PAGE
     changes = holding_changes(holding, limit=number * per_page + 1)
     has_next = len(changes) > number * per_page
@@ -298,7 +299,12 @@ def holding_timeline(request: HttpRequest, pk: int) -> HttpResponse:
         accuracy="at_least" if has_next else "exact",
         has_next=has_next,
     )
-    return render(request, "guji/holding_timeline.html", {"holding": holding, "page": page})
+    context = {
+        "holding": holding,
+        "page": page,
+        "entries": render_changes(page.object_list, start=page.start_index()),
+    }
+    return render(request, "guji/holding_timeline.html", context)
 
 
 def holding_changes(holding: Holding, *, limit: int = 200) -> list:
