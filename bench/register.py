@@ -537,6 +537,8 @@ def _prepare(spec: tuple[int, int, int, int]) -> tuple[list, list, list, list]:
                     name=st.name,
                     role=st.role,
                     attributed=st.attributed,
+                    supplied=st.supplied,
+                    written=st.written,
                 )
             )
             statement_holding.append(k)
