@@ -1,3 +1,4 @@
+import html
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -8,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -154,12 +155,16 @@ def _rows(page, results: str) -> list[tuple]:
 
 def _institution_options(institutions: list[tuple[int, str]], form: HoldingFilterForm) -> str:
     """The institution filter's options: a province has 10³ institutions, and the Select
-    widget renders them a template each (~100 ms); this takes ~1 ms."""
+    widget renders them a template each (~100 ms); ``format_html`` an option, ~8 ms; this
+    (the standard library's escape, which Django's ``escape`` is) ~1 ms."""
     chosen = getattr(form, "cleaned_data", {}).get("institution")
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        ((pk, " selected" if chosen and pk == chosen.pk else "", n) for pk, n in institutions),
+    chosen_pk = chosen.pk if chosen else None
+    return mark_safe(  # every name is escaped here
+        "".join(
+            f'<option value="{int(pk)}"{" selected" if pk == chosen_pk else ""}>'
+            f"{html.escape(str(name))}</option>"
+            for pk, name in institutions
+        )
     )
 
 
