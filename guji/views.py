@@ -307,6 +307,7 @@ def holding_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "holding": holding,
         "page": page,
+        "changes": page.object_list,  # this page's entries, as the template shows them
         "entries": render_changes(page.object_list, start=page.start_index()),
     }
     return render(request, "guji/holding_timeline.html", context)
