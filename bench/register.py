@@ -291,7 +291,7 @@ class Bench:
 
         from django.db import connections, transaction
 
-        from guji.cataloguing import _role_names
+        from guji.cataloguing import role_names
         from guji.models import Binding, Holding, Responsibility, SibuClass
 
         if n <= 0:
@@ -315,7 +315,7 @@ class Bench:
             plans={m: _Plan(m) for m in models},
             loader=self.loader.pk,
         )
-        _role_names()  # cached before the fork, so the worker never opens a connection
+        role_names()  # cached before the fork, so the worker never opens a connection
         connections.close_all()
         resp_ids, resp_hist_ids = first_ids[2], first_ids[3]
         with multiprocessing.get_context("fork").Pool(1) as pool:
@@ -537,6 +537,8 @@ def _prepare(spec: tuple[int, int, int, int]) -> tuple[list, list, list, list]:
                     name=st.name,
                     role=st.role,
                     attributed=st.attributed,
+                    supplied=st.supplied,
+                    written=st.written,
                 )
             )
             statement_holding.append(k)

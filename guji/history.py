@@ -8,6 +8,11 @@ from itertools import pairwise
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import dateformat
+from django.utils.formats import localize
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 
 
@@ -164,3 +169,78 @@ def version_changes(
             )
         )
     return changes
+
+
+def render_changes(changes: Sequence[Change], *, start: int = 1) -> str:
+    """A timeline's entries as HTML (``<li>`` each, numbered from ``start``), one ``format_html``
+    per entry and per changed field.
+
+    The template loop this replaces resolved ~25 variables and filters an entry through the
+    template engine (~0.3 ms an entry, 15 ms for a page of 50). Values are shown as a template
+    shows them: in the current time zone, localised, escaped.
+    """
+    kinds = {"+": _("added"), "-": _("deleted"), "~": _("changed")}
+    system, reason_label = _("system"), _("Reason")
+    heads = {
+        False: format_html(
+            "<th>{}</th><th>{}</th><th>{}</th>", _("Field"), _("Before"), _("After")
+        ),
+        True: format_html(
+            "<th>{}</th><th>{}</th><th>{}</th>",
+            _("Field"),
+            _("Current value"),
+            _("Proposed value"),
+        ),
+    }
+    out = []
+    for n, change in enumerate(changes, start):
+        proposal = change.kind == PROPOSAL
+        when = template_localtime(change.when)
+        if proposal:
+            kind = format_html(
+                ' <span class="badge badge-proposal">{}</span>', _("proposal, not applied")
+            )
+        else:
+            kind = format_html(" · {}", kinds[change.kind]) if change.kind in kinds else ""
+        fields = ""
+        if change.fields:
+            fields = format_html(
+                '<div class="table-wrap"><table class="diff{}"><thead><tr>{}</tr></thead>'
+                "<tbody>{}</tbody></table></div>",
+                " proposal" if proposal else "",
+                heads[proposal],
+                format_html_join(
+                    "",
+                    '<tr><td>{}</td><td class="old">{}</td><td class="new">{}</td></tr>',
+                    ((f.label, _shown(f.old), _shown(f.new)) for f in change.fields),
+                ),
+            )
+        out.append(
+            format_html(
+                '<li id="change-{}" class="timeline-{}"><div class="meta">'
+                '<time datetime="{}">{}</time> · {} · <span class="subject">{}</span>{}</div>'
+                "{}{}{}</li>",
+                n,
+                "proposal" if proposal else "event" if change.kind == EVENT else "version",
+                dateformat.format(when, "c"),
+                dateformat.format(when, "Y-m-d H:i"),
+                change.user or system,
+                change.subject,
+                kind,
+                format_html(
+                    '<p class="reason"><strong>{}:</strong> {}</p>', reason_label, change.reason
+                )
+                if change.reason
+                else "",
+                format_html('<p class="reason">{}</p>', change.comment) if change.comment else "",
+                fields,
+            )
+        )
+    return mark_safe("".join(out))  # each entry is built by format_html, which escapes
+
+
+def _shown(value: object) -> object:
+    """A value as ``{{ value|default_if_none:"" }}`` shows it."""
+    if value is None:
+        return ""
+    return localize(template_localtime(value))

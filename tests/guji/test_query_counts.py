@@ -1,5 +1,7 @@
 """Pages whose query count must not grow with the rows they show (STYLE.md: query-bound tests)."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -98,3 +100,41 @@ def test_the_timeline_costs_the_same_for_2_versions_and_for_20(world, client):
     many = _queries(client, reverse("holding_timeline", args=[long.pk]))
 
     assert few == many
+
+
+def _entries(client, url: str) -> list[str]:
+    """The timeline's entries on one page: the first line of each, with its number."""
+    html = client.get(url).content.decode()
+    return re.findall(r'<li id="(change-\d+)"', html)
+
+
+def test_the_timeline_shows_50_entries_a_page_and_pages_through_them_all(world, client):
+    client.force_login(world.users["cataloguer_a"])
+    holding = make_holding(world.institution_a)
+    _edit(holding, times=69, statements=1)  # 70 record versions, 70 statement versions
+    url = reverse("holding_timeline", args=[holding.pk])
+
+    first, second, third = (_entries(client, f"{url}?page={n}") for n in (1, 2, 3))
+
+    assert first == [f"change-{i}" for i in range(1, 51)]
+    assert second == [f"change-{i}" for i in range(51, 101)]
+    assert third == [f"change-{i}" for i in range(101, 141)]
+    assert 'rel="next"' in client.get(f"{url}?page=2").content.decode()
+    assert 'rel="next"' not in client.get(f"{url}?page=3").content.decode()
+    assert _entries(client, f"{url}?page=99") == third  # past the end: the last page
+    oldest = client.get(f"{url}?page=3").content.decode()
+    assert "第69次修改" in client.get(url).content.decode()  # newest first
+    assert "第1次修改" in oldest
+
+    assert len({_queries(client, f"{url}?page={n}") for n in (1, 2, 3, 99)}) == 1
+
+
+def test_a_timeline_page_read_short_is_the_same_as_read_whole(world):
+    from guji.views import holding_changes
+
+    holding = make_holding(world.institution_a)
+    _edit(holding, times=30, statements=3)
+
+    whole = holding_changes(holding, limit=10_000)
+    for limit in (10, 25, 51):
+        assert holding_changes(holding, limit=limit)[:limit] == whole[:limit]

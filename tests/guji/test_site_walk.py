@@ -49,6 +49,8 @@ class _Page(HTMLParser):
                 self.next_links.append(a["href"])
             if self._tbody:
                 self.row_links.append(a["href"])
+        elif tag == "li" and a.get("id"):
+            self.row_links.append(f"#{a['id']}")  # an entry of a paged list (the timeline)
         elif tag == "tbody":
             self._tbody += 1
         elif tag == "form":
