@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import pairwise
 
+import numpy as np
+import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
@@ -159,12 +161,16 @@ def _roll_up(sensor: Sensor, frame, limits, *, fresh: bool) -> int:
     """Roll up the days the rows touch. When nothing was stored in their span, the days strictly
     inside it hold only these rows: summarise them from memory. The first and last days (and
     every day after an overlapping upload) are re-read from the database, one day at a time."""
-    local_days = frame["time"].dt.tz_convert(timezone.get_default_timezone_name()).dt.date
-    days = sorted(set(local_days))
+    # Local midnights as naive datetime64, so that the per-reading work stays in numpy.
+    local_days = (
+        frame["time"].dt.tz_convert(timezone.get_default_timezone_name()).dt.normalize()
+    ).dt.tz_localize(None)
+    stamps = np.unique(local_days.to_numpy())
+    days = [pd.Timestamp(s).date() for s in stamps]
     edge = {days[0], days[-1]}
     inner = [d for d in days if d not in edge] if fresh else []
     if inner:
-        part = frame[local_days.isin(inner).to_numpy()]
+        part = frame[local_days.isin(stamps[1:-1]).to_numpy()]
         rollups.store(sensor, rollups.summarise(part.reset_index(drop=True), limits))
     rest = [d for d in days if d not in set(inner)]
     rollups.recompute(sensor, rest, limits)

@@ -100,7 +100,7 @@ def summarise(frame: pd.DataFrame, limits: dict[str, Limit]) -> pd.DataFrame:
 
     work = pd.DataFrame(
         {
-            "day": day.dt.date,
+            "day": day.dt.tz_localize(None),  # local midnight, naive: grouped as numbers
             "t": t,
             "rh": rh,
             "lux": frame["lux"],
@@ -130,8 +130,9 @@ def summarise(frame: pd.DataFrame, limits: dict[str, Limit]) -> pd.DataFrame:
         seconds_in_range=("seconds_in_range", "sum"),
         pi_rate=("pi_rate", "sum"),
         mold=("mold", "sum"),
-    )
-    return out.reset_index()
+    ).reset_index()
+    out["day"] = out["day"].dt.date  # one date per day, not per reading
+    return out
 
 
 def _none(value):
