@@ -192,4 +192,27 @@ def _delete_files_if_unused(sha256: str, paths: Sequence[str]) -> None:
         return
     if SubmittedPhoto.objects.filter(sha256=sha256).exists():
         return  # a reviewer may still look at it as submitted
+    if _proposed(sha256):
+        return  # a correction request still waiting proposes it
     images.delete_files(paths)
+
+
+def _proposed(sha256: str) -> bool:
+    from census.models import CorrectionRequest
+
+    waiting = CorrectionRequest.objects.filter(
+        status=CorrectionRequest.Status.PENDING, changes__has_key="photos_add"
+    ).values_list("changes", flat=True)
+    return any(e.get("sha256") == sha256 for c in waiting for e in c["photos_add"])
+
+
+def release_proposed(entries: Sequence[dict]) -> None:
+    """After a photo correction is refused: remove the files it stored for photographs that
+    never became the record's (unless a photograph, a submitted copy or another waiting
+    request uses the same file)."""
+    for entry in entries:
+        paths = [entry["original"], *(entry.get(v) for v in images.VARIANTS if entry.get(v))]
+        sha256 = entry["sha256"]
+        transaction.on_commit(
+            lambda sha256=sha256, paths=paths: _delete_files_if_unused(sha256, paths)
+        )

@@ -573,6 +573,7 @@ def refuse_correction(
     correction = _lock_pending(correction, by=by, expected_version=expected_version)
     reason = required_reason(reason, _("Say why the correction is refused."), "reason_required")
     _decide(correction, CorrectionRequest.Status.REFUSED, by=by, reason=reason)
+    photos.release_proposed(correction.changes.get("photos_add", []))
     return correction
 
 

@@ -325,3 +325,50 @@ def test_a_registered_record_takes_no_direct_photograph_change_while_a_request_w
 
     assert response.status_code == 400
     assert LeafPhoto.objects.filter(holding=holding).count() == 1
+
+
+def test_a_refused_photograph_correction_leaves_no_files_behind(
+    huey_immediate, django_capture_on_commit_callbacks
+):
+    from census.services import refuse_correction, request_photo_correction
+
+    holding, cataloguer, first = _registered_with_photo()
+    kept = [first.original, first.preview, first.thumbnail]
+    request = request_photo_correction(
+        holding,
+        uploads=[jpeg("seal.jpg", colour=(90, 10, 10))],
+        kind=Kind.SEAL,
+        by=cataloguer,
+        reason="补拍",
+    )
+    (entry,) = request.changes["photos_add"]
+    proposed = [entry["original"], *(entry[v] for v in images.VARIANTS)]
+    assert all(default_storage.exists(name) for name in proposed)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        refuse_correction(request, by=make_user(Role.REVIEWER), reason="不是本书")
+
+    assert not any(default_storage.exists(name) for name in proposed)
+    assert all(default_storage.exists(name) for name in kept)  # the record's own stay
+
+
+def test_a_file_another_waiting_request_proposes_is_kept(
+    huey_immediate, django_capture_on_commit_callbacks
+):
+    from census.services import refuse_correction, request_photo_correction
+
+    holding, cataloguer, _first = _registered_with_photo()
+    other, other_cataloguer, _ = _registered_with_photo()
+    same = dict(colour=(90, 10, 10))
+    refused = request_photo_correction(
+        holding, uploads=[jpeg("a.jpg", **same)], kind=Kind.SEAL, by=cataloguer, reason="补拍"
+    )
+    request_photo_correction(
+        other, uploads=[jpeg("b.jpg", **same)], kind=Kind.SEAL, by=other_cataloguer, reason="补拍"
+    )
+    (entry,) = refused.changes["photos_add"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        refuse_correction(refused, by=make_user(Role.REVIEWER), reason="不是本书")
+
+    assert default_storage.exists(entry["original"])
