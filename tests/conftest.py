@@ -13,3 +13,13 @@ def _fast_password_hashing():
     """Users are made by the hundred in tests: PBKDF2 at 0.3 s a password would dominate."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture
+def huey_immediate():
+    """Background tasks run as soon as they are queued, as the worker would run them."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield HUEY
+    HUEY.immediate = False

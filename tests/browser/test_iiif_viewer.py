@@ -25,13 +25,8 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _worker_at_once():
+def _worker_at_once(huey_immediate):
     """Photo derivatives are made by the worker's task: here it runs as soon as it is queued."""
-    from huey.contrib.djhuey import HUEY
-
-    HUEY.immediate = True
-    yield
-    HUEY.immediate = False
 
 
 def test_the_viewer_opens_the_manifest_and_loads_the_photograph(page_as, t, shots):

@@ -26,13 +26,8 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _worker_at_once():
+def _worker_at_once(huey_immediate):
     """Photo derivatives are made by the worker's task: here it runs as soon as it is queued."""
-    from huey.contrib.djhuey import HUEY
-
-    HUEY.immediate = True
-    yield
-    HUEY.immediate = False
 
 
 @pytest.fixture

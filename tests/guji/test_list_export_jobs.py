@@ -16,12 +16,8 @@ def small_limit(settings):
 
 
 @pytest.fixture(autouse=True)
-def huey_immediate():
-    from huey.contrib.djhuey import HUEY
-
-    HUEY.immediate = True
-    yield
-    HUEY.immediate = False
+def _worker_at_once(huey_immediate):
+    """The export job's task runs as soon as it is queued."""
 
 
 @pytest.fixture
